@@ -1,0 +1,78 @@
+"""Configuration, read from the environment.
+
+`HANDOVER_ENV` selects the profile: `production` (the default, fail-closed),
+`development` (what `make run` uses) or `testing`.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants "postgresql".
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    return url
+
+
+class Config:
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{BASE_DIR / 'instance' / 'handover.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
+    APP_TIMEZONE = os.environ.get("APP_TIMEZONE", "Asia/Shanghai")
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
+
+    # Sessions: server-side records (accounts.LoginSession) behind a signed cookie.
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    STAFF_SESSION_HOURS = 10  # one working day
+    OWNER_SESSION_HOURS = 24 * 7
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=24 * 7)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    API_TOKEN_HOURS = 12
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10 per minute")
+
+    # flask-smorest: OpenAPI document generated from the request/response schemas.
+    API_TITLE = "Handover API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    UNITS_PER_PAGE = 50
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False  # the dev server speaks plain http
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SESSION_COOKIE_SECURE = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    RATELIMIT_ENABLED = True
+
+
+PROFILES = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}
+
+
+def load_config() -> type[Config]:
+    return PROFILES[os.environ.get("HANDOVER_ENV", "production")]

@@ -1,0 +1,1 @@
+"""Staff and homeowner accounts, roles, sessions, API tokens and owner activation."""

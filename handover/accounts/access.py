@@ -1,0 +1,61 @@
+"""Request-time access control: who is calling, and may they call this route at all.
+
+Denied by default: a route that declares no access (core.access.allow/public) answers 403
+and is caught by a test that walks the URL map.
+"""
+from flask import current_app, g, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+from handover.accounts.models import User
+from handover.accounts.service import user_for_api_token, user_for_login_session
+from handover.audit.recorder import set_actor
+from handover.core.access import PUBLIC, declared_access
+from handover.core.http import is_api_request
+from handover.extensions import login_manager
+
+
+@login_manager.user_loader
+def _load_user(session_id: str) -> User | None:
+    return user_for_login_session(session_id)
+
+
+def _bearer_user() -> User | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return user_for_api_token(token.strip())
+
+
+def request_user() -> User | None:
+    """The caller: a bearer token for the API (never the cookie), the session for pages."""
+    if "request_user" not in g:
+        if is_api_request():
+            g.request_user = _bearer_user()
+        else:
+            g.request_user = current_user._get_current_object() if current_user.is_authenticated else None
+    return g.request_user
+
+
+def enforce_access():
+    """before_request: refuse undeclared routes, unauthenticated callers and wrong roles."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    access = declared_access(view, request.method)
+    if access is None:
+        current_app.logger.error("route %s declares no access; refused", request.endpoint)
+        raise Forbidden()
+    user = request_user()
+    if user is not None:
+        set_actor(user.id, user.name)
+    if access is PUBLIC:
+        return None
+    if user is None:
+        if is_api_request():
+            raise Unauthorized()
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    if user.role not in access:
+        raise Forbidden()
+    return None

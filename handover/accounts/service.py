@@ -1,0 +1,170 @@
+"""Account use cases: creating users, signing in and out, API tokens, owner activation."""
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from handover.accounts import rules
+from handover.accounts.models import ActivationCode, ApiToken, LoginSession, Role, User
+from handover.core.errors import Conflict, ValidationFailed
+from handover.core.timeutil import now_utc
+from handover.extensions import db
+from handover.projects.models import Contractor, Owner, Project
+
+ACTIVATION_DAYS = 30
+# Compared against when the username is unknown, so both paths take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    password: str
+    role: Role
+    display_name: str = ""
+    project_ids: list[int] = field(default_factory=list)
+    contractor_id: int | None = None
+
+
+def create_user(info: NewUser) -> User:
+    """Create a staff or contractor user.
+
+    Raises ValidationFailed for a weak password, an unknown project or contractor, or a
+    contractor without a company; Conflict when the username is taken.
+    """
+    problems = []
+    if rules.password_problem(info.password):
+        problems.append({"field": "password",
+                         "message": _("Password must be at least %(n)d characters.", n=rules.MIN_PASSWORD_LENGTH)})
+    if info.role == Role.OWNER:
+        problems.append({"field": "role", "message": _("Homeowner accounts are created by activation.")})
+    if info.role == Role.CONTRACTOR and info.contractor_id is None:
+        problems.append({"field": "contractor", "message": _("A contractor user must belong to a contractor company.")})
+    if info.contractor_id is not None and db.session.get(Contractor, info.contractor_id) is None:
+        problems.append({"field": "contractor", "message": _("Contractor %(id)s does not exist.", id=info.contractor_id)})
+    projects = list(db.session.scalars(sa.select(Project).where(Project.id.in_(info.project_ids))))
+    if len(projects) != len(set(info.project_ids)):
+        problems.append({"field": "project", "message": _("Unknown project.")})
+    if problems:
+        raise ValidationFailed(problems[0]["message"], details=problems)
+    if db.session.scalar(sa.select(User.id).where(User.username == info.username)):
+        raise Conflict(_("Username %(name)s is already taken.", name=info.username))
+    user = User(username=info.username, display_name=info.display_name, role=info.role,
+                password_hash=generate_password_hash(info.password), contractor_id=info.contractor_id,
+                projects=projects)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None (never says which part was wrong)."""
+    user = db.session.scalar(sa.select(User).where(User.username == (username or "").strip()))
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    return user if user.is_active_user else None
+
+
+def _session_hours(user: User) -> int:
+    key = "STAFF_SESSION_HOURS" if user.role != Role.OWNER else "OWNER_SESSION_HOURS"
+    return current_app.config[key]
+
+
+def start_login_session(user: User) -> str:
+    """Open a server-side session for a sign-in; returns the id for the cookie."""
+    raw = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(token_hash=_digest(raw), user_id=user.id,
+                                expires_at=now_utc() + timedelta(hours=_session_hours(user))))
+    db.session.flush()
+    user.login_session_id = raw
+    return raw
+
+
+def user_for_login_session(raw: str) -> User | None:
+    row = db.session.scalar(sa.select(LoginSession).where(LoginSession.token_hash == _digest(raw)))
+    if row is None or row.expires_at <= now_utc() or not row.user.is_active_user:
+        return None
+    row.user.login_session_id = raw
+    return row.user
+
+
+def end_login_session(raw: str | None) -> None:
+    """Sign out: the session row goes, so any copy of the cookie stops working."""
+    if raw:
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.token_hash == _digest(raw)))
+
+
+def issue_api_token(user: User) -> tuple[str, ApiToken]:
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken(token_hash=_digest(raw), user_id=user.id,
+                     expires_at=now_utc() + timedelta(hours=current_app.config["API_TOKEN_HOURS"]))
+    db.session.add(token)
+    db.session.flush()
+    return raw, token
+
+
+def user_for_api_token(raw: str) -> User | None:
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    if row is None or row.expires_at <= now_utc() or not row.user.is_active_user:
+        return None
+    return row.user
+
+
+def issue_activation_code(owner: Owner, *, actor: User) -> str:
+    """A fresh one-time code for the owner's portal account; earlier unused codes stop working."""
+    if not rules.is_valid_mobile(owner.phone):
+        raise ValidationFailed(_("The owner has no valid mobile number to sign in with."))
+    now = now_utc()
+    db.session.execute(sa.update(ActivationCode)
+                       .where(ActivationCode.owner_id == owner.id, ActivationCode.used_at.is_(None),
+                              ActivationCode.expires_at > now)
+                       .values(expires_at=now))
+    code = f"{secrets.randbelow(10**8):08d}"
+    db.session.add(ActivationCode(owner_id=owner.id, code_hash=_digest(code), issued_by_id=actor.id,
+                                  expires_at=now + timedelta(days=ACTIVATION_DAYS)))
+    db.session.flush()
+    return code
+
+
+def activate_owner(phone: str, code: str, password: str) -> User:
+    """Set a homeowner's portal password with phone + one-time code; the code is then spent.
+
+    Raises ValidationFailed for a weak password or a wrong, used or expired code, and Conflict
+    when the phone is already the username of someone else's account.
+    """
+    if rules.password_problem(password):
+        raise ValidationFailed(_("Password must be at least %(n)d characters.", n=rules.MIN_PASSWORD_LENGTH),
+                               details=[{"field": "password", "message": "too_short"}])
+    now = now_utc()
+    row = db.session.scalar(
+        sa.select(ActivationCode).join(Owner)
+        .where(Owner.phone == (phone or "").strip(), ActivationCode.code_hash == _digest((code or "").strip()),
+               ActivationCode.used_at.is_(None), ActivationCode.expires_at > now)
+        .with_for_update()
+    )
+    if row is None:
+        raise ValidationFailed(_("The phone number or activation code is wrong, used or expired."),
+                               details=[{"field": "code", "message": "invalid_code"}])
+    owner = row.owner
+    user = db.session.scalar(sa.select(User).where(User.owner_id == owner.id))
+    if user is None:
+        if db.session.scalar(sa.select(User.id).where(User.username == owner.phone)):
+            raise Conflict(_("This phone number already signs in to another account."))
+        user = User(username=owner.phone, display_name=owner.name, role=Role.OWNER, owner_id=owner.id)
+        db.session.add(user)
+    user.password_hash = generate_password_hash(password)
+    row.used_at = now
+    db.session.flush()
+    return user

@@ -1,0 +1,106 @@
+"""Sign-in, sign-out, homeowner activation, language switch and the landing page."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from handover.accounts import service
+from handover.accounts.access import request_user
+from handover.accounts.forms import ActivateForm, LoginForm
+from handover.accounts.models import ALL_ROLES, Role
+from handover.accounts.rules import is_safe_next
+from handover.core.access import allow, public
+from handover.core.errors import DomainError
+from handover.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _signin_limit() -> str:
+    return current_app.config["SIGNIN_RATE_LIMIT"]
+
+
+def _landing_for(role: Role) -> str:
+    if role == Role.OWNER:
+        return url_for("portal.home")
+    if role == Role.CONTRACTOR:
+        return url_for("accounts.contractor_home")
+    return url_for("projects.dashboard")
+
+
+@bp.get("/")
+@public
+def index():
+    """Send each visitor to where their work is."""
+    user = request_user()
+    return redirect(_landing_for(user.role) if user else url_for("accounts.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_signin_limit, methods=["POST"])
+def login():
+    """Sign in with username (homeowners: mobile number) and password."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = service.authenticate(form.username.data, form.password.data)
+        if user is None:
+            flash(_("Wrong username or password."), "error")
+        else:
+            service.start_login_session(user)
+            login_user(user)
+            session.permanent = True
+            db.session.commit()
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else _landing_for(user.role))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@allow(ALL_ROLES)
+def logout():
+    """End the server-side session, so a copied cookie stops working too."""
+    service.end_login_session(request_user().get_id())
+    logout_user()
+    session.clear()
+    db.session.commit()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/activate", methods=["GET", "POST"])
+@public
+@limiter.limit(_signin_limit, methods=["POST"])
+def activate():
+    """Homeowners set their portal password with their mobile number and the code staff gave them."""
+    form = ActivateForm()
+    if form.validate_on_submit():
+        try:
+            service.activate_owner(form.phone.data, form.code.data, form.password.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your password is set. Sign in with your mobile number."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/activate.html", form=form)
+
+
+@bp.post("/language")
+@public
+def set_language():
+    """Switch between Chinese and English; remembered in a cookie."""
+    lang = request.form.get("lang", "zh_Hans_CN")
+    target = request.form.get("next", "")
+    response = redirect(target if is_safe_next(target) else url_for("accounts.index"))
+    if lang in ("zh_Hans_CN", "en"):
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        session["lang"] = lang
+    return response
+
+
+@bp.get("/contractor")
+@allow(Role.CONTRACTOR)
+def contractor_home():
+    """A contractor's landing page: their company."""
+    return render_template("accounts/contractor_home.html", contractor=request_user().contractor)

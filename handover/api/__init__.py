@@ -1,0 +1,36 @@
+"""The /api/v1 shell: mounts each domain's API blueprint, token auth is in accounts.access.
+
+Bodies are validated by marshmallow schemas through flask-smorest, and the same schemas
+generate the OpenAPI document at /api/v1/openapi.json.
+"""
+from functools import wraps
+
+from flask import Flask
+
+from handover.core.access import public
+from handover.extensions import api, csrf
+
+API_PREFIX = "/api/v1"
+
+
+def register_api(app: Flask) -> None:
+    from handover.accounts.api import blp as accounts_blp
+    from handover.projects.api import blp as projects_blp
+
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for blueprint in (accounts_blp, projects_blp):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    _make_spec_public(app)
+
+
+def _make_spec_public(app: Flask) -> None:
+    endpoint = "api-docs.openapi_json"
+    original = app.view_functions[endpoint]
+
+    @public
+    @wraps(original)
+    def openapi_json():
+        return original()
+
+    app.view_functions[endpoint] = openapi_json

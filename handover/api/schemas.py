@@ -1,0 +1,30 @@
+"""Schemas shared by every domain's API: errors and pagination."""
+from marshmallow import Schema, fields, validate
+
+
+class ApiErrorDetailSchema(Schema):
+    field = fields.String()
+    row = fields.Integer(allow_none=True)
+    column = fields.String(allow_none=True)
+    message = fields.String(required=True)
+
+
+class ApiErrorSchema(Schema):
+    error = fields.String(required=True, metadata={"description": "stable English code"})
+    message = fields.String(required=True, metadata={"description": "translated, for people"})
+    details = fields.List(fields.Nested(ApiErrorDetailSchema))
+
+
+class PageArgsSchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """A {items, total, page, per_page} envelope around a list of `item_schema`."""
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema), required=True),
+        "total": fields.Integer(required=True),
+        "page": fields.Integer(required=True),
+        "per_page": fields.Integer(required=True),
+    }, name=name)

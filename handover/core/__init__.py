@@ -1,0 +1,1 @@
+"""Building blocks without domain knowledge: base model, column types, errors, access, time, money."""

@@ -1,0 +1,78 @@
+"""One error shape for the API ({error, message, details?}) and error pages for people."""
+from flask import current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from handover.core.errors import DomainError
+
+API_PREFIX = "/api/"
+
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+          409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "validation_failed",
+          429: "too_many_requests", 500: "server_error"}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood."),
+        401: _("Sign in first: a valid token or session is required."),
+        403: _("You are not allowed to do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        409: _("Conflict with the current state."),
+        413: _("The upload is too large."),
+        422: _("Some values are not valid."),
+        429: _("Too many attempts. Wait a minute and try again."),
+        500: _("Something went wrong on our side. Nothing was saved."),
+    }
+
+
+def error_response(status: int, code: str | None = None, message: str | None = None, details=None):
+    message = message or _messages().get(status, _("Error"))
+    if is_api_request():
+        body = {"error": code or _CODES.get(status, "error"), "message": message}
+        if details is not None:
+            body["details"] = details
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message, details=details), status
+
+
+def _handle_domain(exc: DomainError):
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+def _handle_http(exc: HTTPException):
+    status = exc.code or 500
+    details = None
+    if status == 422 and getattr(exc, "data", None):
+        # flask-smorest / webargs put per-field messages here
+        details = _field_details(exc.data.get("messages", {}))
+    if isinstance(exc, CSRFError):
+        return error_response(400, "csrf_failed", _("The form has expired or was not sent from this site. "
+                                                    "Reload the page and try again."))
+    return error_response(status, details=details)
+
+
+def _field_details(messages: dict) -> list[dict]:
+    details = []
+    for location in messages.values():
+        for field, problems in (location.items() if isinstance(location, dict) else []):
+            for problem in problems if isinstance(problems, list) else [problems]:
+                details.append({"field": field, "message": str(problem)})
+    return details
+
+
+def _handle_unexpected(exc: Exception):
+    current_app.logger.exception("unhandled error")
+    return error_response(500)
+
+
+def register_error_handlers(app) -> None:
+    app.register_error_handler(DomainError, _handle_domain)
+    app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(Exception, _handle_unexpected)

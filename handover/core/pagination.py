@@ -1,0 +1,36 @@
+"""A small page-of-results value used by pages and the API alike."""
+from dataclasses import dataclass
+from math import ceil
+
+import sqlalchemy as sa
+
+from handover.extensions import db
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(stmt: sa.Select, page: int, per_page: int) -> Page:
+    """Run `stmt` for one page; the count is a separate COUNT over the same filters."""
+    page = max(1, page)
+    per_page = min(max(1, per_page), 200)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items=items, total=total or 0, page=page, per_page=per_page)

@@ -1,0 +1,1 @@
+"""The homeowners' portal: their own units and nothing else."""

@@ -1,0 +1,1 @@
+"""Master data: projects, handover batches, buildings, units, owners, contracts, contractors."""

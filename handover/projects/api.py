@@ -1,0 +1,130 @@
+"""API: projects, batches, units, unit import, contractors."""
+import sqlalchemy as sa
+from flask import jsonify
+from flask_smorest import Blueprint
+
+from handover.accounts.access import request_user
+from handover.accounts.models import STAFF_ROLES, Role
+from handover.api.schemas import ApiErrorSchema
+from handover.core.access import allow
+from handover.core.errors import ValidationFailed
+from handover.core.pagination import paginate
+from handover.extensions import db
+from handover.projects import importing, queries, service
+from handover.projects.models import Contractor, Unit
+from handover.projects.schemas import (BatchInSchema, BatchSchema, ContractorInSchema, ContractorSchema,
+                                       ImportFileSchema, ImportResultSchema, ProjectInSchema, ProjectSchema,
+                                       UnitDetailSchema, UnitPageSchema, UnitQuerySchema)
+from handover.projects.views import IMPORT_ROLES
+
+blp = Blueprint("projects_api", __name__, description="Projects, batches, units and contractors")
+
+UNIT_READERS = STAFF_ROLES | {Role.OWNER}
+
+
+@blp.route("/projects", methods=["GET"])
+@allow(STAFF_ROLES)
+@blp.response(200, ProjectSchema(many=True))
+def list_projects():
+    """Projects in the caller's scope."""
+    return queries.list_projects(request_user())
+
+
+@blp.route("/projects", methods=["POST"])
+@allow(Role.ADMIN)
+@blp.arguments(ProjectInSchema)
+@blp.response(201, ProjectSchema)
+@blp.alt_response(409, schema=ApiErrorSchema)
+def create_project(data):
+    """Create a development."""
+    project = service.create_project(actor=request_user(), **data)
+    db.session.commit()
+    return project
+
+
+@blp.route("/projects/<int:project_id>/batches", methods=["POST"])
+@allow(Role.ADMIN, Role.MANAGER)
+@blp.arguments(BatchInSchema)
+@blp.response(201, BatchSchema)
+@blp.alt_response(404, schema=ApiErrorSchema)
+def create_batch(data, project_id: int):
+    """Create a handover batch in a project."""
+    project = queries.get_project(request_user(), project_id)
+    batch = service.create_batch(project, actor=request_user(), **data)
+    db.session.commit()
+    return _batch_out(batch)
+
+
+def _batch_out(batch):
+    count = db.session.scalar(sa.select(sa.func.count()).where(Unit.batch_id == batch.id))
+    return {"id": batch.id, "project_id": batch.project_id, "name": batch.name, "mode": batch.mode,
+            "window_start": batch.window_start, "window_end": batch.window_end,
+            "buildings": queries.buildings_of(batch), "unit_count": count}
+
+
+@blp.route("/batches/<int:batch_id>", methods=["GET"])
+@allow(STAFF_ROLES)
+@blp.response(200, BatchSchema)
+@blp.alt_response(404, schema=ApiErrorSchema)
+def get_batch(batch_id: int):
+    """A batch with its buildings and unit count."""
+    return _batch_out(queries.get_batch(request_user(), batch_id))
+
+
+@blp.route("/batches/<int:batch_id>/units/import", methods=["POST"])
+@allow(IMPORT_ROLES)
+@blp.arguments(ImportFileSchema, location="files")
+@blp.response(200, ImportResultSchema)
+@blp.alt_response(422, schema=ApiErrorSchema, description="every bad cell with row and column; nothing imported")
+def import_units(files, batch_id: int):
+    """Import units, owners and contracts from the .xlsx template; all rows or none."""
+    batch = queries.get_batch(request_user(), batch_id)
+    try:
+        result = importing.import_units(batch, files["file"].read())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        body = {"error": exc.code, "message": exc.message, "details": exc.details, "errors": exc.details}
+        return jsonify(body), 422
+    db.session.commit()
+    return {"created": result.created, "updated": result.updated}
+
+
+@blp.route("/units", methods=["GET"])
+@allow(UNIT_READERS)
+@blp.arguments(UnitQuerySchema, location="query")
+@blp.response(200, UnitPageSchema)
+def list_units(args):
+    """Units the caller may see, filtered by batch, building name, floor and search text."""
+    stmt = queries.units_query(request_user(), batch_id=args.get("batch_id"), building=args.get("building"),
+                               floor=args.get("floor"), q=args.get("q"))
+    page = paginate(stmt, args["page"], args["per_page"])
+    return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
+
+
+@blp.route("/units/<int:unit_id>", methods=["GET"])
+@allow(UNIT_READERS)
+@blp.response(200, UnitDetailSchema)
+@blp.alt_response(404, schema=ApiErrorSchema)
+def get_unit(unit_id: int):
+    """One unit with its contract; another owner's or another project's unit is 404."""
+    return queries.get_unit(request_user(), unit_id)
+
+
+@blp.route("/contractors", methods=["GET"])
+@allow(STAFF_ROLES)
+@blp.response(200, ContractorSchema(many=True))
+def list_contractors():
+    """Contractor companies."""
+    return list(db.session.scalars(sa.select(Contractor).order_by(Contractor.name)))
+
+
+@blp.route("/contractors", methods=["POST"])
+@allow(Role.ADMIN, Role.ENGINEERING, Role.MANAGER)
+@blp.arguments(ContractorInSchema)
+@blp.response(201, ContractorSchema)
+@blp.alt_response(409, schema=ApiErrorSchema)
+def create_contractor(data):
+    """Register a contractor company; its staff then get users with role contractor."""
+    contractor = service.create_contractor(actor=request_user(), **data)
+    db.session.commit()
+    return contractor

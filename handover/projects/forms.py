@@ -1,0 +1,33 @@
+"""Master data forms (input shape only)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from handover.projects.models import HandoverMode
+
+
+class UnitImportForm(FlaskForm):
+    file = FileField(_l("Spreadsheet (.xlsx)"), validators=[
+        FileRequired(_l("Choose a file.")),
+        FileAllowed(["xlsx"], _l("Only .xlsx spreadsheets can be imported.")),
+    ])
+
+
+class ProjectForm(FlaskForm):
+    name = StringField(_l("Project name"), validators=[DataRequired(), Length(max=120)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=60)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
+    developer = StringField(_l("Developer"), validators=[Optional(), Length(max=120)])
+
+
+class BatchForm(FlaskForm):
+    name = StringField(_l("Batch name"), validators=[DataRequired(), Length(max=120)])
+    mode = SelectField(_l("Handover mode"), choices=[(m.value, m.label) for m in HandoverMode])
+    window_start = DateField(_l("Handover window from"), validators=[Optional()])
+    window_end = DateField(_l("Handover window to"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mode.choices = [(m.value, m.label) for m in HandoverMode]

@@ -1,0 +1,44 @@
+"""Pure rules on master data values: natural ordering, identity documents, fit-out words."""
+import re
+
+from handover.projects.models import FitoutType
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_RESIDENT_ID_RE = re.compile(r"^\d{17}[\dX]$")
+_DOCUMENT_RE = re.compile(r"^[A-Za-z0-9()（）-]{5,32}$")
+
+FITOUT_WORDS = {
+    "毛坯": FitoutType.ROUGH, "毛坯房": FitoutType.ROUGH, "rough": FitoutType.ROUGH,
+    "精装": FitoutType.DECORATED, "精装修": FitoutType.DECORATED, "精装房": FitoutType.DECORATED,
+    "decorated": FitoutType.DECORATED,
+}
+
+
+def natural_key(name: str) -> str:
+    """'2' → '00000002', '10号楼' → '00000010号楼', so buildings sort as people count them."""
+    return re.sub(r"\d+", lambda m: m.group(0).zfill(8), name.strip())
+
+
+def is_valid_resident_id(value: str) -> bool:
+    """GB 11643 checksum of an 18-character mainland resident ID."""
+    value = value.upper()
+    if not _RESIDENT_ID_RE.match(value):
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(value[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == value[17]
+
+
+def id_number_problem(value: str) -> str | None:
+    """Why an identity document number is unacceptable, or None.
+
+    18-character numbers are mainland resident IDs and must pass the checksum; other documents
+    (passports, Hong Kong/Macau/Taiwan permits) only need a plausible shape.
+    """
+    if len(value) == 18 and value[:17].isdigit():
+        return None if is_valid_resident_id(value) else "bad_checksum"
+    return None if _DOCUMENT_RE.match(value) else "bad_shape"
+
+
+def parse_fitout(value: str) -> FitoutType | None:
+    return FITOUT_WORDS.get(value.strip().lower()) if value else None
