@@ -41,6 +41,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=24 * 7)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     API_TOKEN_HOURS = 12
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default; memory-hard
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -69,6 +70,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     RATELIMIT_ENABLED = True
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes for tests only
 
 
 PROFILES = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

@@ -17,8 +17,15 @@ from handover.extensions import db
 from handover.projects.models import Contractor, Owner, Project
 
 ACTIVATION_DAYS = 30
-# Compared against when the username is unknown, so both paths take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def _dummy_hash() -> str:
+    """Compared against when the username is unknown, so both paths take the same time."""
+    return current_app.extensions.setdefault("handover_dummy_hash", hash_password("not-a-real-password"))
 
 
 def _digest(secret: str) -> str:
@@ -59,7 +66,7 @@ def create_user(info: NewUser) -> User:
     if db.session.scalar(sa.select(User.id).where(User.username == info.username)):
         raise Conflict(_("Username %(name)s is already taken.", name=info.username))
     user = User(username=info.username, display_name=info.display_name, role=info.role,
-                password_hash=generate_password_hash(info.password), contractor_id=info.contractor_id,
+                password_hash=hash_password(info.password), contractor_id=info.contractor_id,
                 projects=projects)
     db.session.add(user)
     db.session.flush()
@@ -70,7 +77,7 @@ def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None (never says which part was wrong)."""
     user = db.session.scalar(sa.select(User).where(User.username == (username or "").strip()))
     if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return None
     if not check_password_hash(user.password_hash, password or ""):
         return None
@@ -164,7 +171,7 @@ def activate_owner(phone: str, code: str, password: str) -> User:
             raise Conflict(_("This phone number already signs in to another account."))
         user = User(username=owner.phone, display_name=owner.name, role=Role.OWNER, owner_id=owner.id)
         db.session.add(user)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     row.used_at = now
     db.session.flush()
     return user

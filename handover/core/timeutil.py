@@ -1,4 +1,5 @@
 """The one source of "now", and conversions between UTC storage and local display."""
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -7,9 +8,23 @@ from flask import current_app, has_app_context
 DEFAULT_TZ = "Asia/Shanghai"
 
 
+_frozen: datetime | None = None
+
+
 def now_utc() -> datetime:
-    """Aware UTC now; tests freeze time by patching this function."""
-    return datetime.now(timezone.utc)
+    """Aware UTC now; `freeze` pins it for tests of deadlines and expiry."""
+    return _frozen or datetime.now(timezone.utc)
+
+
+@contextmanager
+def freeze(at: datetime):
+    """Make now_utc() return `at` (aware) inside the block."""
+    global _frozen
+    previous, _frozen = _frozen, at
+    try:
+        yield
+    finally:
+        _frozen = previous
 
 
 def local_tz() -> ZoneInfo:
