@@ -1,12 +1,12 @@
 """Handover (商品房交付管理系统): the application factory."""
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from sqlalchemy import event
 
 from config import DEV_SECRET_KEY, load_config
 from handover.core.types import render_migration_item
-from handover.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from handover.extensions import babel, csrf, db, limiter, login_manager, migrate, rest_api
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LOCALES = ("zh_Hans_CN", "en")
@@ -35,6 +35,8 @@ def _refuse_default_secret(app: Flask) -> None:
 
 
 def _select_locale() -> str:
+    if not has_request_context():
+        return "zh_Hans_CN"
     chosen = request.cookies.get("lang") or session.get("lang")
     if chosen in SUPPORTED_LOCALES:
         return chosen
@@ -62,7 +64,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     limiter.init_app(app)
-    api.init_app(app)
+    rest_api.init_app(app)
 
 
 def _tune_sqlite(engine) -> None:

@@ -8,7 +8,7 @@ from functools import wraps
 from flask import Flask
 
 from handover.core.access import public
-from handover.extensions import api, csrf
+from handover.extensions import csrf, rest_api
 
 API_PREFIX = "/api/v1"
 
@@ -17,10 +17,10 @@ def register_api(app: Flask) -> None:
     from handover.accounts.api import blp as accounts_blp
     from handover.projects.api import blp as projects_blp
 
-    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    rest_api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (accounts_blp, projects_blp):
         csrf.exempt(blueprint)
-        api.register_blueprint(blueprint, url_prefix=API_PREFIX)
+        rest_api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     _make_spec_public(app)
 
 
