@@ -89,13 +89,19 @@ def register_blueprints(app: Flask) -> None:
     from handover.accounts.views import bp as accounts_bp
     from handover.api import register_api
     from handover.audit.views import bp as audit_bp
+    from handover.jobs import runner as job_runner
+    from handover.jobs.views import bp as jobs_bp
     from handover.portal.views import bp as portal_bp
     from handover.projects.views import bp as projects_bp
+    from handover.reporting.views import bp as reporting_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(projects_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(jobs_bp)
+    app.register_blueprint(reporting_bp)
+    job_runner.init_app(app)
     register_api(app)
 
 

@@ -1,4 +1,7 @@
 """Imports every model module so metadata is complete (for Alembic and create_all)."""
 from handover.accounts.models import *  # noqa: F401,F403
 from handover.audit.models import *  # noqa: F401,F403
+from handover.defects.models import *  # noqa: F401,F403
+from handover.inspections.models import *  # noqa: F401,F403
+from handover.jobs.models import *  # noqa: F401,F403
 from handover.projects.models import *  # noqa: F401,F403

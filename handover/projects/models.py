@@ -108,6 +108,8 @@ class Unit(db.Model):
     fitout_type: Mapped[FitoutType] = mapped_column(enum_column(FitoutType, "fitout_type"), default=FitoutType.ROUGH)
     #: registered (measured) area in m²; unknown until the survey report arrives
     measured_area: Mapped[Decimal | None] = mapped_column(Area())
+    #: the day the owner signed the handover record; warranty periods run from it
+    handed_over_on: Mapped[date | None]
 
     batch: Mapped[Batch] = relationship()
     building: Mapped[Building] = relationship()

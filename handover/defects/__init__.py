@@ -1,0 +1,1 @@
+"""Defects found in inspections and their rectification by contractors."""

@@ -1,0 +1,131 @@
+"""Defect life cycle as data, and the pure checks around it.
+
+open → assigned → fixed → verified (closed), or fixed → assigned on a failed re-inspection
+(a second repair, rework + 1). Any defect not yet closed may be declared unfixable with an agreed
+statement and a compensation plan. A homeowner may dispute a closed fix, which sends it back
+for re-inspection.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
+
+from handover.core.errors import TransitionNotAllowed, ValidationFailed
+from handover.defects.models import CLOSED_STATUSES, DefectStatus
+from handover.inspections.models import WarrantyClass
+
+S = DefectStatus
+
+DEFECT_TRANSITIONS: dict[tuple[DefectStatus, str], DefectStatus] = {
+    (S.OPEN, "assign"): S.ASSIGNED,
+    (S.ASSIGNED, "assign"): S.ASSIGNED,  # reassign to another contractor or date
+    (S.ASSIGNED, "fix"): S.FIXED,
+    (S.FIXED, "verify"): S.VERIFIED,
+    (S.FIXED, "reject"): S.ASSIGNED,
+    (S.OPEN, "unfixable"): S.UNFIXABLE,
+    (S.ASSIGNED, "unfixable"): S.UNFIXABLE,
+    (S.FIXED, "unfixable"): S.UNFIXABLE,
+    (S.VERIFIED, "dispute"): S.FIXED,
+}
+
+ACTION_LABELS = {
+    "create": _l("Recorded"), "assign": _l("Assign"), "fix": _l("Mark fixed"), "verify": _l("Verify and close"),
+    "reject": _l("Reject the fix"), "unfixable": _l("Declare unfixable"), "dispute": _l("Dispute the fix"),
+    "confirm": _l("Confirm the fix"), "photo": _l("Photo added"),
+}
+
+def next_status(current: DefectStatus, action: str) -> DefectStatus:
+    """The status after `action`, or TransitionNotAllowed."""
+    try:
+        return DEFECT_TRANSITIONS[(current, action)]
+    except KeyError:
+        raise TransitionNotAllowed(
+            str(_l("“%(action)s” is not possible while the defect is “%(status)s”.",
+                   action=ACTION_LABELS.get(action, action), status=current.label)),
+            details={"status": current.value, "action": action, "allowed": allowed_actions(current)},
+        ) from None
+
+
+def allowed_actions(current: DefectStatus) -> list[str]:
+    return [action for (status, action) in DEFECT_TRANSITIONS if status == current]
+
+
+@dataclass(frozen=True)
+class TransitionInput:
+    action: str
+    contractor_id: int | None = None
+    due_date: date | None = None
+    note: str = ""
+    statement: str = ""
+    compensation_plan: str = ""
+
+
+def check_guards(action: str, data: TransitionInput, *, after_photos: int, today: date) -> None:
+    """Named preconditions beyond the table. Raises ValidationFailed listing what is missing."""
+    problems = []
+    if action == "assign":
+        if data.contractor_id is None:
+            problems.append({"field": "contractor_id", "message": str(_l("Choose a contractor."))})
+        if data.due_date is None:
+            problems.append({"field": "due_date", "message": str(_l("Set a due date."))})
+        elif data.due_date < today:
+            problems.append({"field": "due_date", "message": str(_l("The due date is in the past."))})
+    if action == "fix" and after_photos == 0:
+        problems.append({"field": "photo", "message": str(_l("Add a photo of the fixed work first."))})
+    if action == "unfixable":
+        if not data.statement.strip():
+            problems.append({"field": "statement", "message": str(_l("The agreed statement is required."))})
+        if not data.compensation_plan.strip():
+            problems.append({"field": "compensation_plan",
+                             "message": str(_l("The compensation plan is required."))})
+    if action in ("reject", "dispute") and not data.note.strip():
+        problems.append({"field": "note", "message": str(_l("Say what is still wrong."))})
+    if problems:
+        raise ValidationFailed(problems[0]["message"], details=problems)
+
+
+def is_overdue(status: DefectStatus, due_date: date | None, today: date) -> bool:
+    """Past the due date and not closed."""
+    return due_date is not None and due_date < today and status not in CLOSED_STATUSES
+
+
+#: art. 40 minimums; structure lasts the design life (50 years for ordinary housing)
+WARRANTY_PERIODS = {
+    WarrantyClass.STRUCTURE: relativedelta(years=50),
+    WarrantyClass.WATERPROOFING: relativedelta(years=5),
+    WarrantyClass.HEATING_COOLING: relativedelta(years=2),  # two heating/cooling seasons
+    WarrantyClass.INSTALLATION: relativedelta(years=2),
+}
+
+
+def warranty_ends_on(warranty_class: WarrantyClass, handed_over_on: date) -> date:
+    """Last day covered: the period runs from the handover date."""
+    return handed_over_on + WARRANTY_PERIODS[warranty_class] - relativedelta(days=1)
+
+
+def is_under_warranty(warranty_class: WarrantyClass, handed_over_on: date | None, on: date) -> bool | None:
+    """None when the unit has not been handed over yet (the warranty has not started)."""
+    if handed_over_on is None:
+        return None
+    return handed_over_on <= on <= warranty_ends_on(warranty_class, handed_over_on)
+
+
+def _roles(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+#: who may take each action; the service refuses anyone else
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "assign": _roles("admin", "engineering", "property", "manager"),
+    "fix": _roles("contractor", "admin", "engineering"),  # engineering marks the rapid-repair team's fixes
+    "verify": _roles("admin", "engineering", "property", "manager"),
+    "reject": _roles("admin", "engineering", "property", "manager"),
+    "unfixable": _roles("admin", "engineering", "manager"),
+    "dispute": _roles("owner"),
+}
+
+
+def actions_for(current: DefectStatus, role: str) -> list[str]:
+    """The buttons this role should see for a defect in this status."""
+    return [a for a in allowed_actions(current) if role in ACTION_ROLES.get(a, ())]

@@ -1,0 +1,220 @@
+"""Defect use cases: record, photograph, move through the life cycle, bulk-assign, owner replies."""
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from handover.accounts.models import Role, User
+from handover.core import storage
+from handover.core.errors import Conflict, NotPermitted, TransitionNotAllowed, ValidationFailed
+from handover.core.timeutil import now_utc, today_local
+from handover.defects import photos, rules
+from handover.defects.models import Defect, DefectEvent, DefectPhoto, DefectStatus, PhotoKind, Severity
+from handover.extensions import db
+from handover.inspections.models import ChecklistItem, Inspection, InspectionStage, WarrantyClass
+from handover.projects.models import Contractor, Unit
+
+
+@dataclass(frozen=True)
+class NewDefect:
+    stage: InspectionStage
+    room: str
+    category: str
+    description: str
+    severity: Severity = Severity.MINOR
+    sub_item: str = ""
+    quick_fix: bool = False
+    design_class: bool = False
+    checklist_item_id: int | None = None
+    inspection_id: int | None = None
+    pin_x: Decimal | None = None
+    pin_y: Decimal | None = None
+    id: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _event(defect: Defect, action: str, actor: User, *, from_status=None, note: str = "", data=None) -> DefectEvent:
+    event = DefectEvent(defect=defect, action=action, from_status=from_status, to_status=defect.status,
+                        actor_id=actor.id, actor_name=actor.name, note=note or "", at=now_utc(),
+                        internal=actor.role != Role.OWNER, data=data or {})
+    db.session.add(event)
+    return event
+
+
+def _check_new(unit: Unit, data: NewDefect) -> None:
+    problems = []
+    for name in ("room", "category", "description"):
+        if not (getattr(data, name) or "").strip():
+            problems.append({"field": name, "message": _("This field is required.")})
+    for name in ("pin_x", "pin_y"):
+        value = getattr(data, name)
+        if value is not None and not (Decimal(0) <= value <= Decimal(1)):
+            problems.append({"field": name, "message": _("The pin must lie on the floor plan.")})
+    if data.id is not None:
+        try:
+            uuid.UUID(data.id)
+        except ValueError:
+            problems.append({"field": "id", "message": _("The id must be a UUID.")})
+    if data.inspection_id is not None:
+        inspection = db.session.get(Inspection, data.inspection_id)
+        if inspection is None or inspection.unit_id != unit.id:
+            problems.append({"field": "inspection_id", "message": _("That inspection round is not of this unit.")})
+    if problems:
+        raise ValidationFailed(problems[0]["message"], details=problems)
+
+
+def record_defect(unit: Unit, data: NewDefect, *, actor: User) -> tuple[Defect, bool]:
+    """Record a defect in a unit; returns (defect, created).
+
+    Sending the same client id again returns the defect already recorded, even when the two
+    requests race (tablets resend on a weak signal). The same id on another unit is a Conflict.
+    """
+    _check_new(unit, data)
+    defect_id = str(uuid.UUID(data.id)) if data.id else str(uuid.uuid4())
+    existing = db.session.get(Defect, defect_id)
+    if existing is not None:
+        return _same_defect(existing, unit), False
+    item = db.session.get(ChecklistItem, data.checklist_item_id) if data.checklist_item_id else None
+    defect = Defect(
+        id=defect_id, unit_id=unit.id, batch_id=unit.batch_id, building_id=unit.building_id,
+        inspection_id=data.inspection_id, checklist_item_id=item.id if item else None, stage=data.stage,
+        room=data.room.strip(), category=data.category.strip(), sub_item=(data.sub_item or "").strip(),
+        description=data.description.strip(), severity=data.severity, quick_fix=data.quick_fix,
+        design_class=data.design_class, warranty_class=item.warranty_class if item else WarrantyClass.INSTALLATION,
+        pin_x=data.pin_x, pin_y=data.pin_y, status=DefectStatus.OPEN, created_by_id=actor.id, created_at=now_utc(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(defect)
+            _event(defect, "create", actor, note=defect.description)
+            db.session.flush()
+    except IntegrityError:
+        # Another request with the same id won the race; answer with its defect.
+        existing = db.session.get(Defect, defect_id, populate_existing=True)
+        if existing is None:
+            raise
+        return _same_defect(existing, unit), False
+    return defect, True
+
+
+def _same_defect(existing: Defect, unit: Unit) -> Defect:
+    if existing.unit_id != unit.id:
+        raise Conflict(_("This defect id is already used for another unit."))
+    return existing
+
+
+def add_photo(defect: Defect, content: bytes, *, actor: User, kind: PhotoKind | None = None) -> DefectPhoto:
+    """Attach a verified, EXIF-free photo. Contractors' photos are "after" photos.
+
+    Raises ValidationFailed for anything that is not a real image; no record or file remains.
+    """
+    if kind is None:
+        kind = {Role.CONTRACTOR: PhotoKind.AFTER, Role.OWNER: PhotoKind.DISPUTE}.get(actor.role, PhotoKind.BEFORE)
+    if actor.role == Role.CONTRACTOR and defect.status != DefectStatus.ASSIGNED:
+        raise NotPermitted(_("Photos can be added while the defect is assigned to you."))
+    if actor.role == Role.OWNER:
+        _check_owner_may_reply(defect)
+    processed = photos.process_photo(content)
+    path, thumb_path = photos.photo_paths(defect.id)
+    storage.save_bytes(path, processed.image)
+    storage.save_bytes(thumb_path, processed.thumbnail)
+    photo = DefectPhoto(defect=defect, kind=kind, path=path, thumb_path=thumb_path, width=processed.width,
+                        height=processed.height, uploaded_by_id=actor.id, uploaded_at=now_utc())
+    db.session.add(photo)
+    db.session.flush()
+    return photo
+
+
+def _after_photos_since_assignment(defect: Defect) -> int:
+    assigned_at = max((e.at for e in defect.events if e.action in ("assign", "reject")), default=None)
+    return sum(1 for p in defect.photos
+               if p.kind == PhotoKind.AFTER and (assigned_at is None or p.uploaded_at >= assigned_at))
+
+
+def _check_actor(defect: Defect, action: str, actor: User) -> None:
+    if actor.role not in rules.ACTION_ROLES.get(action, ()):
+        raise NotPermitted(_("You may not do this to a defect."))
+    if actor.role == Role.CONTRACTOR and defect.contractor_id != actor.contractor_id:
+        raise NotPermitted(_("This defect is not assigned to your company."))
+    if actor.role == Role.OWNER:
+        _check_owner_may_reply(defect)
+
+
+def _check_owner_may_reply(defect: Defect) -> None:
+    """Homeowners confirm or dispute fixes once the unit is theirs (after the handover)."""
+    if defect.unit.handed_over_on is None:
+        raise NotPermitted(_("You can confirm or dispute fixes after the handover."))
+
+
+def transition(defect: Defect, data: rules.TransitionInput, *, actor: User, version: int | None = None) -> Defect:
+    """Apply one life-cycle action and append it to the history.
+
+    Raises Conflict when `version` is not the current one (someone changed the defect
+    meanwhile), TransitionNotAllowed for an action the status does not allow, NotPermitted for
+    the wrong role or company, ValidationFailed when a guard fails (no contractor, no after photo…).
+    """
+    if version is not None and version != defect.version:
+        raise Conflict(_("Someone else changed this defect meanwhile. Reload it and try again."),
+                       details={"current_version": defect.version})
+    _check_actor(defect, data.action, actor)
+    target = rules.next_status(defect.status, data.action)
+    if data.contractor_id is not None and data.action == "assign" and \
+            db.session.get(Contractor, data.contractor_id) is None:
+        raise ValidationFailed(_("Contractor %(id)s does not exist.", id=data.contractor_id),
+                               details=[{"field": "contractor_id", "message": "unknown"}])
+    rules.check_guards(data.action, data, after_photos=_after_photos_since_assignment(defect), today=today_local())
+    previous = defect.status
+    changes = _apply(defect, data, target)
+    _event(defect, data.action, actor, from_status=previous, note=data.note, data=changes)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict(_("Someone else changed this defect meanwhile. Reload it and try again.")) from None
+    return defect
+
+
+def _apply(defect: Defect, data: rules.TransitionInput, target: DefectStatus) -> dict:
+    changes: dict = {}
+    if data.action == "assign":
+        defect.contractor_id, defect.due_date = data.contractor_id, data.due_date
+        changes = {"contractor_id": data.contractor_id, "due_date": data.due_date.isoformat()}
+    elif data.action == "reject":
+        defect.rework_count += 1
+        changes = {"rework_count": defect.rework_count}
+    elif data.action == "unfixable":
+        defect.statement, defect.compensation_plan = data.statement.strip(), data.compensation_plan.strip()
+        changes = {"statement": defect.statement, "compensation_plan": defect.compensation_plan}
+    elif data.action == "dispute":
+        defect.owner_confirmed_at = None
+    defect.status = target
+    defect.closed_at = now_utc() if target in (DefectStatus.VERIFIED, DefectStatus.UNFIXABLE) else None
+    return changes
+
+
+def confirm_fix(defect: Defect, *, actor: User) -> Defect:
+    """The homeowner accepts a closed fix (after handover). Recorded; the status stays closed."""
+    if actor.role != Role.OWNER:
+        raise NotPermitted(_("Only the homeowner confirms a fix."))
+    _check_owner_may_reply(defect)
+    if defect.status != DefectStatus.VERIFIED:
+        raise TransitionNotAllowed(_("Only a closed fix can be confirmed."))
+    defect.owner_confirmed_at = now_utc()
+    _event(defect, "confirm", actor)
+    db.session.flush()
+    return defect
+
+
+def bulk_assign(defects: list[Defect], *, contractor_id: int, due_date, actor: User, note: str = "") -> int:
+    """Assign every open (or reassign every assigned) defect in the list; returns how many changed."""
+    count = 0
+    data = rules.TransitionInput(action="assign", contractor_id=contractor_id, due_date=due_date, note=note)
+    for defect in defects:
+        if defect.status in (DefectStatus.OPEN, DefectStatus.ASSIGNED):
+            transition(defect, data, actor=actor)
+            count += 1
+    return count
+

@@ -1,0 +1,1 @@
+"""Inspection rounds per unit and stage, and the editable checklist they follow."""

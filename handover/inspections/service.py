@@ -1,0 +1,79 @@
+"""Inspection use cases: the checklist, rounds, and results that fail by themselves."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from handover.accounts.models import User
+from handover.core.errors import ValidationFailed
+from handover.extensions import db
+from handover.inspections import rules
+from handover.inspections.models import ChecklistItem, Inspection, InspectionResult, InspectionStage
+from handover.projects.models import FitoutType, Unit
+
+
+def seed_default_checklist() -> int:
+    """Load DOMAIN.md's default checklist where the item does not exist yet; returns how many were added."""
+    existing = set(db.session.execute(sa.select(ChecklistItem.category, ChecklistItem.name)).all())
+    added = 0
+    for order, (category, name, warranty, low, high, unit, phrases) in enumerate(rules.DEFAULT_CHECKLIST):
+        if (category, name) in existing:
+            continue
+        fitout = FitoutType.DECORATED if category == "精装" else None
+        db.session.add(ChecklistItem(category=category, name=name, warranty_class=warranty, limit_min=low,
+                                     limit_max=high, limit_unit=unit, phrases=phrases, sort_order=order,
+                                     fitout_type=fitout))
+        added += 1
+    db.session.flush()
+    return added
+
+
+def checklist_for(fitout_type: FitoutType | None = None) -> list[ChecklistItem]:
+    """Active items that apply to a fit-out type (items without a type apply to all)."""
+    stmt = sa.select(ChecklistItem).where(ChecklistItem.active.is_(True)).order_by(ChecklistItem.sort_order,
+                                                                                      ChecklistItem.id)
+    if fitout_type is not None:
+        stmt = stmt.where(sa.or_(ChecklistItem.fitout_type.is_(None), ChecklistItem.fitout_type == fitout_type))
+    return list(db.session.scalars(stmt))
+
+
+def start_inspection(unit: Unit, stage: InspectionStage, *, actor: User, inspected_on: date,
+                     inspectors: str = "") -> Inspection:
+    inspection = Inspection(unit=unit, stage=stage, inspected_on=inspected_on,
+                            inspectors=inspectors.strip() or actor.name, created_by_id=actor.id)
+    db.session.add(inspection)
+    db.session.flush()
+    return inspection
+
+
+@dataclass(frozen=True)
+class ResultInput:
+    item_id: int
+    passed: bool | None = None
+    measured_value: Decimal | None = None
+    note: str = ""
+
+
+def record_result(inspection: Inspection, data: ResultInput) -> InspectionResult:
+    """Record (or correct) one item's outcome. A measurement outside the item's limit fails by
+    itself, whatever was ticked; an item with a limit needs its measurement."""
+    item = db.session.get(ChecklistItem, data.item_id)
+    if item is None:
+        raise ValidationFailed(_("Unknown checklist item."), details=[{"field": "item_id", "message": "unknown"}])
+    if data.measured_value is not None and item.has_limit:
+        passed = rules.measurement_passes(data.measured_value, item.limit_min, item.limit_max)
+    elif data.passed is None:
+        raise ValidationFailed(_("Mark the item as passed or failed, or enter the measured value."),
+                               details=[{"field": "passed", "message": "required"}])
+    else:
+        passed = data.passed
+    result = db.session.scalar(sa.select(InspectionResult).where(InspectionResult.inspection_id == inspection.id,
+                                                                  InspectionResult.item_id == item.id))
+    if result is None:
+        result = InspectionResult(inspection=inspection, item_id=item.id, passed=passed)
+        db.session.add(result)
+    result.passed, result.measured_value, result.note = passed, data.measured_value, data.note
+    db.session.flush()
+    return result

@@ -1,0 +1,1 @@
+"""Background jobs: long exports run outside requests, with progress and a download at the end."""

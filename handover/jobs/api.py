@@ -1,0 +1,32 @@
+"""API: a background job's progress, and its file once finished (only for whoever started it)."""
+from flask import send_file
+from flask_smorest import Blueprint
+
+from handover.accounts.access import request_user
+from handover.accounts.models import STAFF_ROLES
+from handover.api.schemas import ApiErrorSchema
+from handover.core.access import allow
+from handover.jobs import service
+from handover.jobs.schemas import JobSchema
+
+blp = Blueprint("jobs_api", __name__, description="Background jobs: progress and results")
+
+
+@blp.route("/jobs/<job_id>", methods=["GET"])
+@allow(STAFF_ROLES)
+@blp.response(200, JobSchema)
+@blp.alt_response(404, schema=ApiErrorSchema, description="no such job, or another user's")
+def get_job(job_id: str):
+    """Status and progress (0–100) of one of your jobs; `download_url` once it has finished."""
+    return service.get_job(request_user(), job_id)
+
+
+@blp.route("/jobs/<job_id>/download", methods=["GET"])
+@allow(STAFF_ROLES)
+@blp.response(200, description="the result file")
+@blp.alt_response(404, schema=ApiErrorSchema, description="no such job, or another user's")
+@blp.alt_response(409, schema=ApiErrorSchema, description="the job has not finished")
+def download_job(job_id: str):
+    """The file one of your finished jobs produced."""
+    job = service.get_job(request_user(), job_id)
+    return send_file(service.result_file(job), as_attachment=True, download_name=job.result_name)

@@ -1,0 +1,171 @@
+"""Runs queued jobs outside the request that asked for them.
+
+Three ways, chosen by configuration:
+- `JOB_QUEUE = "thread"` (the embedded default): a small thread pool in the web process;
+- `JOB_QUEUE = "rq"` with `REDIS_URL`: RQ on Redis, executed by `rq worker handover`;
+- `JOB_INLINE = True`: at once, in the committing thread (for tests that want no threads).
+
+Whichever runs it, `run_job` marks the job running, calls its kind's function in a request
+context built from the enqueuing request (absolute URLs, language), and marks it finished with
+its result file, or failed with a message. The result lives in UPLOAD_FOLDER/jobs/<id>/.
+"""
+import importlib
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from handover.accounts.models import User
+from handover.core.errors import DomainError
+from handover.core.timeutil import now_utc
+from handover.extensions import db
+from handover.jobs.models import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+#: kind → "module:function"; the function takes a JobContext and returns (result path, download name)
+JOB_KINDS: dict[str, str] = {
+    "defect_ledger": "handover.reporting.exports:ledger_job",
+    "unit_defect_pdfs": "handover.reporting.exports:unit_pdfs_job",
+}
+_EXTENSION_KEY = "handover.jobs"
+_executor_lock = threading.Lock()
+
+
+def init_app(app: Flask) -> None:
+    """Job settings with their defaults; the environment can set the deployment-specific ones."""
+    app.config.setdefault("JOB_QUEUE", os.environ.get("JOB_QUEUE", "thread"))
+    app.config.setdefault("REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    app.config.setdefault("JOB_RQ_QUEUE", os.environ.get("JOB_RQ_QUEUE", "handover"))
+    app.config.setdefault("JOB_INLINE", False)
+    app.config.setdefault("JOB_WORKERS", 1)
+    app.config.setdefault("JOB_TIMEOUT_SECONDS", 3600)
+
+
+@dataclass
+class JobContext:
+    """What a job function gets: its parameters, who asked, where to write, how to report progress."""
+
+    job_id: str
+    params: dict
+    actor: User
+    out_dir: Path
+    _reported: int = field(default=-1, repr=False)
+
+    def progress(self, done: int, total: int) -> None:
+        """Record progress when the whole percentage changes, in its own short transaction."""
+        percent = min(99, done * 100 // total) if total else 99
+        if percent == self._reported:
+            return
+        self._reported = percent
+        db.session.execute(sa.update(Job).where(Job.id == self.job_id).values(progress=percent))
+        db.session.commit()
+
+
+def dispatch(app: Flask, job_id: str) -> None:
+    """Hand a committed job to whatever runs jobs here."""
+    if app.config["JOB_INLINE"]:
+        run_in_app(app, job_id)
+    elif app.config["JOB_QUEUE"] == "rq":
+        _rq_queue(app).enqueue(run_rq_job, job_id, job_id=job_id, job_timeout=app.config["JOB_TIMEOUT_SECONDS"])
+    else:
+        _executor(app).submit(run_in_app, app, job_id)
+
+
+def _executor(app: Flask) -> ThreadPoolExecutor:
+    with _executor_lock:
+        executor = app.extensions.get(_EXTENSION_KEY)
+        if executor is None:
+            executor = app.extensions[_EXTENSION_KEY] = ThreadPoolExecutor(
+                max_workers=app.config["JOB_WORKERS"], thread_name_prefix="handover-job")
+    return executor
+
+
+def _rq_queue(app: Flask):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(app.config["JOB_RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
+_worker_app: Flask | None = None
+
+
+def run_rq_job(job_id: str) -> None:
+    """Entry point for `rq worker`: builds the app from the environment once per process."""
+    global _worker_app
+    if _worker_app is None:
+        from handover import create_app
+
+        _worker_app = create_app()
+    run_in_app(_worker_app, job_id)
+
+
+def run_in_app(app: Flask, job_id: str) -> None:
+    with app.app_context():
+        try:
+            run_job(job_id)
+        except Exception:  # a thread pool would swallow it silently
+            log.exception("job %s could not be run", job_id)
+            raise
+
+
+def _function(kind: str) -> Callable:
+    module, _sep, name = JOB_KINDS[kind].partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def job_dir(job_id: str, upload_folder: str) -> Path:
+    return Path(upload_folder) / "jobs" / job_id
+
+
+def run_job(job_id: str) -> None:
+    """Run one queued job to the end; a job already started elsewhere is left alone."""
+    from flask import current_app
+
+    claimed = db.session.execute(sa.update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+                                 .values(status=JobStatus.RUNNING, progress=0)).rowcount
+    db.session.commit()
+    if not claimed:
+        return
+    job = db.session.get(Job, job_id)
+    kind, params = job.kind, dict(job.params or {})
+    locale = params.get("locale") or "zh_Hans_CN"
+    out_dir = job_dir(job_id, current_app.config["UPLOAD_FOLDER"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    context = JobContext(job_id, params, db.session.get(User, job.created_by_id), out_dir)
+    try:
+        with current_app.test_request_context(base_url=params.get("base_url") or "http://localhost/"), \
+                force_locale(locale):
+            result, download_name = _function(kind)(context)
+    except Exception as exc:  # any failure ends the job as failed, with a message for the user
+        log.exception("job %s (%s) failed", job_id, kind)
+        db.session.rollback()
+        shutil.rmtree(out_dir, ignore_errors=True)
+        with force_locale(locale):
+            _finish(job_id, JobStatus.FAILED, message=_failure_message(exc))
+        return
+    relative = Path(result).resolve().relative_to(Path(current_app.config["UPLOAD_FOLDER"]).resolve())
+    _finish(job_id, JobStatus.FINISHED, progress=100, result_path=relative.as_posix(), result_name=download_name)
+
+
+def _failure_message(exc: Exception) -> str:
+    if isinstance(exc, DomainError):
+        return exc.message[:255]
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return _("The job failed: %(error)s", error=detail)[:255]
+
+
+def _finish(job_id: str, status: JobStatus, **values) -> None:
+    db.session.execute(sa.update(Job).where(Job.id == job_id)
+                       .values(status=status, finished_at=now_utc(), **values))
+    db.session.commit()

@@ -1,0 +1,154 @@
+"""reportlab helpers: Chinese-capable styles, tables that wrap Chinese text, "page x of y" footers.
+
+Every style uses the embedded CJK font (fonts.py) with CJK line breaking, so a long Chinese
+description wraps inside its cell instead of running off the page.
+"""
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from xml.sax.saxutils import escape
+
+from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus.flowables import Spacer
+
+from handover.reporting.fonts import cjk_font
+
+PAGE_SIZE = A4
+MARGIN = 15 * mm
+#: the width available to tables between the margins
+FRAME_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
+HEADER_FILL = colors.HexColor("#e8edf3")
+GRID = colors.HexColor("#9aa5b1")
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: ParagraphStyle
+    heading: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    cell: ParagraphStyle
+    header_cell: ParagraphStyle
+
+
+def styles() -> Styles:
+    """Paragraph styles in the embedded Chinese font, with CJK line breaking."""
+    font = cjk_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
+    return Styles(
+        title=ParagraphStyle("title", parent=body, fontSize=16, leading=22, alignment=TA_CENTER, spaceAfter=4 * mm),
+        heading=ParagraphStyle("heading", parent=body, fontSize=12, leading=16, spaceBefore=3 * mm,
+                               spaceAfter=2 * mm),
+        body=body,
+        small=ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=colors.HexColor("#52606d")),
+        cell=ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11),
+        header_cell=ParagraphStyle("header_cell", parent=body, fontSize=8.5, leading=11),
+    )
+
+
+def text(value, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text (escaped: data never becomes markup); newlines are kept."""
+    return Paragraph(escape("" if value is None else str(value)).replace("\n", "<br/>"), style)
+
+
+def data_table(headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float], st: Styles) -> Table:
+    """A grid table whose header repeats on every page. Strings become wrapping paragraphs;
+    flowables (images, nested tables) are placed as they are."""
+    body = [[cell if isinstance(cell, (Flowable, list)) else text(cell, st.cell) for cell in row] for row in rows]
+    table = Table([[text(h, st.header_cell) for h in headers], *body], colWidths=list(widths), repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("FONTNAME", (0, 0), (-1, -1), st.cell.fontName),
+    ]))
+    return table
+
+
+def fields_table(pairs: Sequence[tuple[str, str]], st: Styles, columns: int = 2) -> Table:
+    """Label/value pairs laid out in `columns` pairs per line, without a grid (a document header)."""
+    cells = [[text(label, st.small), text(value, st.body)] for label, value in pairs]
+    lines = [sum(cells[i:i + columns], []) for i in range(0, len(cells), columns)]
+    lines[-1] += [""] * (2 * columns - len(lines[-1]))
+    label_width, value_width = 22 * mm, FRAME_WIDTH / columns - 22 * mm
+    table = Table(lines, colWidths=[label_width, value_width] * columns)
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("FONTNAME", (0, 0), (-1, -1), st.body.fontName)]))
+    return table
+
+
+def signature_lines(labels: Sequence[str], st: Styles) -> Table:
+    """Places to sign by hand, side by side: each signer gets a signature line and a date line."""
+    signature_row, date_row, widths, lines = [], [], [], []
+    for index, label in enumerate(labels):
+        if index:
+            signature_row.append("")
+            date_row.append("")
+            widths.append(10 * mm)  # a gap between two signers
+        signature_row += [text(label, st.body), ""]
+        date_row += [text(_("Date"), st.body), ""]
+        widths += [36 * mm, 44 * mm]
+        line_column = len(widths) - 1
+        lines.append(("LINEBELOW", (line_column, 0), (line_column, 1), 0.6, colors.black))
+    table = Table([signature_row, date_row], colWidths=widths, rowHeights=[14 * mm, 10 * mm], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                               ("FONTNAME", (0, 0), (-1, -1), st.body.fontName), *lines]))
+    return table
+
+
+def spacer(height_mm: float) -> Spacer:
+    return Spacer(1, height_mm * mm)
+
+
+class NumberedCanvas(Canvas):
+    """Holds pages back until the end so each footer can say "page x of y"."""
+
+    def __init__(self, *args, page_label: str, footer: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._page_label, self._footer, self._pages = page_label, footer, []
+
+    def showPage(self):  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._draw_footer(total)
+            super().showPage()
+        super().save()
+
+    def _draw_footer(self, total: int) -> None:
+        self.saveState()
+        self.setFont(cjk_font(), 8)
+        self.setFillColor(colors.HexColor("#52606d"))
+        self.drawCentredString(PAGE_SIZE[0] / 2, 8 * mm, self._page_label % {"page": self._pageNumber,
+                                                                           "pages": total})
+        if self._footer:
+            self.drawString(MARGIN, 8 * mm, self._footer)
+        self.restoreState()
+
+
+def render(story: list, *, title: str, footer: str = "") -> bytes:
+    """Lay out `story` on A4 pages with a "page x of y" footer and return the PDF bytes."""
+    out = io.BytesIO()
+    document = SimpleDocTemplate(out, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN,
+                                 topMargin=MARGIN, bottomMargin=MARGIN + 4 * mm, title=title,
+                                 creator="Handover", author="Handover",
+                                 # else the canvas starts in Helvetica: referenced, never embedded
+                                 initialFontName=cjk_font())
+    # translated once without values: the canvas fills in both numbers when the total is known
+    page_label = _("Page %(page)d of %(pages)d")
+    document.build(story, canvasmaker=partial(NumberedCanvas, page_label=page_label, footer=footer))
+    return out.getvalue()

@@ -1,0 +1,75 @@
+"""Staff pages for defect exports: the batch's export page, the ledger, the unit PDFs."""
+import io
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from marshmallow import EXCLUDE, ValidationError
+
+from handover.accounts.access import request_user
+from handover.accounts.models import STAFF_ROLES
+from handover.core.access import allow
+from handover.defects.models import DefectStatus
+from handover.extensions import db
+from handover.jobs import service as jobs
+from handover.jobs.models import Job
+from handover.projects import queries as project_queries
+from handover.projects.models import Contractor
+from handover.reporting import exports
+from handover.reporting.schemas import DefectFilterArgsSchema
+
+bp = Blueprint("reporting", __name__)
+
+
+def _send(result: exports.FileResult, *, attachment: bool = True):
+    return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=attachment,
+                     download_name=result.name)
+
+
+@bp.get("/batches/<int:batch_id>/exports")
+@allow(STAFF_ROLES)
+def batch_exports(batch_id: int):
+    """Choose filters for the defect ledger, or start the unit PDFs of the whole batch."""
+    user = request_user()
+    batch = project_queries.get_batch(user, batch_id)
+    contractors = list(db.session.scalars(sa.select(Contractor).order_by(Contractor.name)))
+    return render_template("jobs/exports.html", batch=batch, buildings=project_queries.buildings_of(batch),
+                           contractors=contractors, statuses=list(DefectStatus),
+                           jobs=jobs.recent_jobs(user, limit=5))
+
+
+@bp.get("/batches/<int:batch_id>/defects.xlsx")
+@allow(STAFF_ROLES)
+def batch_ledger(batch_id: int):
+    """The ledger itself when small; otherwise a job, and its progress page."""
+    user = request_user()
+    batch = project_queries.get_batch(user, batch_id)
+    args = {key: value for key, value in request.args.items() if value != ""}
+    try:
+        filters = DefectFilterArgsSchema(unknown=EXCLUDE).load(args)
+    except ValidationError:
+        flash(_("Some filter values are not valid."), "error")
+        return redirect(url_for("reporting.batch_exports", batch_id=batch.id))
+    outcome = exports.export_ledger(batch, filters, actor=user)
+    if isinstance(outcome, Job):
+        db.session.commit()
+        flash(_("The ledger is large: it is being prepared. Download it from this page when it is ready."), "info")
+        return redirect(url_for("jobs.detail", job_id=outcome.id))
+    return _send(outcome)
+
+
+@bp.post("/batches/<int:batch_id>/unit-defect-pdfs")
+@allow(STAFF_ROLES)
+def start_unit_pdfs(batch_id: int):
+    """Start the defect list PDFs of every unit in the batch; progress shows on the job page."""
+    user = request_user()
+    job = exports.start_unit_pdfs(project_queries.get_batch(user, batch_id), actor=user)
+    db.session.commit()
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@bp.get("/units/<int:unit_id>/defects.pdf")
+@allow(STAFF_ROLES)
+def unit_defects_pdf(unit_id: int):
+    """One unit's defect list with signature lines, opened in the browser to print."""
+    return _send(exports.unit_pdf(project_queries.get_unit(request_user(), unit_id)), attachment=False)

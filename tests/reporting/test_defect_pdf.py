@@ -1,0 +1,86 @@
+"""The unit defect list PDF: Chinese text present, the font embedded, signature lines, thumbnails."""
+import shutil
+import subprocess
+
+import pytest
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from handover.extensions import db
+from handover.projects.models import Unit
+from handover.reporting import defect_pdf, fonts
+from tests.reporting.conftest import INJECTION, pdf_fonts, pdf_text, save_output
+
+
+def _unit_pdf(app, unit_id, locale="zh_Hans_CN"):
+    with app.test_request_context(), force_locale(locale):
+        sheet = defect_pdf.unit_sheet(db.session.get(Unit, unit_id))
+        labels = {key: _(msgid) for key, msgid in
+                  (("owner", "Owner's signature"), ("staff", "Staff signature"), ("title", "Defect list"))}
+        return sheet, defect_pdf.render_unit_defects(sheet), labels
+
+
+def test_unit_sheet_gathers_the_units_defects(app, defect_world):
+    sheet, _pdf, _labels = _unit_pdf(app, defect_world.world.a1.id)
+    assert sheet.project == "云璟花园" and sheet.owner_name == "张伟"
+    assert sheet.unit_label == "1号楼1单元101室"
+    assert [line.description for line in sheet.lines] == [
+        "客厅墙面空鼓约0.5平方米，需要铲除重做", "卫生间闭水试验时楼板渗漏", INJECTION]
+    first = sheet.lines[0]
+    assert first.overdue and first.contractor == "宏元建设" and len(first.thumbnails) == 1
+    assert first.thumbnails[0].path.name.endswith("_thumb.jpg")
+
+
+def test_pdf_has_the_chinese_unit_label_descriptions_and_signature_lines(app, defect_world):
+    _sheet, content, labels = _unit_pdf(app, defect_world.world.a1.id)
+    text = pdf_text(content)
+    compact = text.replace(" ", "").replace("\n", "")
+    assert "1号楼1单元101室" in compact
+    assert "云璟花园" in compact and "张伟" in compact
+    assert "客厅墙面空鼓约0.5平方米，需要铲除重做" in compact
+    assert "卫生间闭水试验时楼板渗漏" in compact
+    for label in labels.values():
+        assert label.replace(" ", "") in compact
+    assert "1/1" in compact or "of 1" in text or "共1页" in compact
+
+
+def test_the_chinese_font_is_embedded(app, defect_world):
+    _sheet, content, _labels = _unit_pdf(app, defect_world.world.a1.id)
+    path = save_output("unit-defects.pdf", content)
+    rows = pdf_fonts(path)
+    assert rows, "the PDF uses no font at all"
+    assert all(row["emb"] == "yes" for row in rows), rows
+    assert any("WenQuanYi" in row["name"] for row in rows), rows
+    if shutil.which("pdftoppm"):
+        # page 1 as a PNG in test-output/ for a person to look at
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path),
+                        str(path.with_suffix(""))], check=True)
+
+
+def test_a_unit_without_defects_still_gets_a_signable_page(app, defect_world, make_unit):
+    empty = make_unit(defect_world.world.a.batch_id, "301", floor=3, phone="13800000009", owner_name="赵敏")
+    _sheet, content, labels = _unit_pdf(app, empty.id, locale="en")
+    text = pdf_text(content)
+    assert "No defects have been recorded for this unit." in text
+    assert "Owner's signature" in text and "Staff signature" in text
+    assert "赵敏" in text
+
+
+def test_a_long_list_breaks_across_pages_with_numbers(app, defect_world):
+    from handover.accounts.models import User
+    from tests.reporting.conftest import _record
+
+    with app.test_request_context():
+        staff = db.session.get(User, defect_world.world.users["engineering"])
+        for number in range(40):
+            _record(defect_world.world.a2.id, staff, f"第{number}处：卧室墙面裂缝，长度约三十厘米，需要修补并重新刷漆")
+        db.session.commit()
+    _sheet, content, _labels = _unit_pdf(app, defect_world.world.a2.id, locale="en")
+    text = pdf_text(content)
+    assert "Page 1 of " in text and "Page 2 of " in text
+
+
+def test_a_missing_font_is_a_clear_error(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PDF_FONT_PATH", "/nonexistent/font.ttc")
+    with app.app_context(), pytest.raises(fonts.FontMissing, match="fonts-wqy-microhei"):
+        fonts.font_path()
