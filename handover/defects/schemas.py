@@ -1,6 +1,6 @@
 """Request and response schemas of the defect API (they also feed the OpenAPI document)."""
 from flask import url_for
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 from handover.api.schemas import PageArgsSchema, page_schema
 from handover.defects.models import DefectStatus, PhotoKind, Severity
@@ -110,6 +110,20 @@ class DefectDetailSchema(DefectSchema):
     compensation_plan = fields.String()
     history = fields.List(fields.Nested(EventSchema), attribute="events")
     photos = fields.List(fields.Nested(PhotoSchema))
+
+    @post_dump
+    def _hide_internal_from_owners(self, body, **kwargs):
+        """Homeowners see the steps, never staff's internal notes or names."""
+        from handover.accounts.access import request_user
+        from handover.accounts.models import Role
+
+        if request_user().role == Role.OWNER:
+            for event in body.get("history", []):
+                if event["action"] != "dispute":
+                    event["note"], event["data"] = "", {}
+                event["actor_name"] = ""
+            body.pop("compensation_plan", None)
+        return body
 
 
 DefectPageSchema = page_schema(DefectSchema, "DefectPage")
