@@ -2,6 +2,7 @@
 from handover.accounts.models import *  # noqa: F401,F403
 from handover.audit.models import *  # noqa: F401,F403
 from handover.defects.models import *  # noqa: F401,F403
+from handover.fees.models import *  # noqa: F401,F403
 from handover.inspections.models import *  # noqa: F401,F403
 from handover.jobs.models import *  # noqa: F401,F403
 from handover.projects.models import *  # noqa: F401,F403

@@ -1,11 +1,19 @@
 """Decimal helpers: parsing user input and the single rounding rule for money."""
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
 FEN = Decimal("0.01")
 
 
-def round_money(value: Decimal) -> Decimal:
-    """Round to the fen, half away from zero (ROUND_HALF_UP in `decimal` does exactly that)."""
+def round_money(value: Decimal | Fraction) -> Decimal:
+    """Round to the fen, half away from zero (ROUND_HALF_UP in `decimal` does exactly that).
+
+    A Fraction (an exact quotient such as total price / area) is rounded exactly, with integers.
+    """
+    if isinstance(value, Fraction):
+        fen = abs(value) * 100
+        whole = (fen.numerator * 2 + fen.denominator) // (fen.denominator * 2)  # half away from zero
+        return (Decimal(whole if value >= 0 else -whole) / 100).quantize(FEN)
     return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 

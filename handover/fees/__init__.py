@@ -1,0 +1,1 @@
+"""Fee settlement at handover: the area differential, fees, payments and refunds."""
