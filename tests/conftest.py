@@ -141,4 +141,10 @@ def api(client):
         def put(self, url, **kwargs):
             return client.put(url, headers=self.headers, **kwargs)
 
+        def patch(self, url, **kwargs):
+            return client.patch(url, headers=self.headers, **kwargs)
+
+        def delete(self, url, **kwargs):
+            return client.delete(url, headers=self.headers, **kwargs)
+
     return Api()
