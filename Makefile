@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app handover
 DEV_ENV := HANDOVER_ENV=development
 TRANSLATIONS := handover/translations
 
-.PHONY: run test bench install translations extract-messages browser clean
+.PHONY: run test bench install translations extract-messages browser fonts clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,15 +16,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations fonts
 
 # Compiled catalogues (.mo) are build products, made from the committed .po files.
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile -q -d $(TRANSLATIONS) --use-fuzzy 2>/dev/null || $(BIN)/pybabel compile -q -d $(TRANSLATIONS)
+	@$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel update -q -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l --ignore-dirs='.* __pycache__' -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
 
 run: install
 	@mkdir -p instance
@@ -43,11 +43,21 @@ browser:
 	  else echo "chromium missing and cannot be installed here: browser tests will be skipped (and fail under CI)."; fi; \
 	fi
 
+# The Chinese TrueType font embedded in PDFs (reportlab cannot embed CFF/OTF fonts).
+PDF_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+fonts:
+	@if [ ! -f "$(PDF_FONT)" ] && [ -z "$${PDF_FONT_PATH:-}" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing fonts-wqy-microhei (the Chinese font embedded in PDFs)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
+	  else echo "Missing $(PDF_FONT): install fonts-wqy-microhei (or set PDF_FONT_PATH); PDFs cannot be made."; exit 1; fi; \
+	fi
+
 test: install browser
 	@bash tests/run_suite.sh
 
 bench: install
-	$(DEV_ENV) $(BIN)/python -m tests.bench
+	$(DEV_ENV) $(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) test-output

@@ -5,4 +5,5 @@ from handover.defects.models import *  # noqa: F401,F403
 from handover.fees.models import *  # noqa: F401,F403
 from handover.inspections.models import *  # noqa: F401,F403
 from handover.jobs.models import *  # noqa: F401,F403
+from handover.keys.models import *  # noqa: F401,F403
 from handover.projects.models import *  # noqa: F401,F403

@@ -1,0 +1,1 @@
+"""Key custody: the key ledger, its append-only chain of custody, loans and entrustments."""

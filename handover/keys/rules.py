@@ -1,0 +1,91 @@
+"""Key custody as data: which event may follow which status, and the replay that derives state."""
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from handover.core.errors import TransitionNotAllowed
+from handover.keys.models import KeyEventType as E
+from handover.keys.models import KeyStatus as S
+
+OUT = frozenset({S.ON_LOAN, S.ENTRUSTED_ON_LOAN})
+GONE = frozenset({S.LOST, S.RETIRED})
+
+KEY_TRANSITIONS: dict[tuple[S, E], S] = {
+    (S.WITH_CONTRACTOR, E.RECEIVED): S.IN_OFFICE,
+    (S.IN_OFFICE, E.CHECKED): S.IN_OFFICE,
+    (S.IN_OFFICE, E.LENT): S.ON_LOAN,
+    (S.ON_LOAN, E.RETURNED): S.IN_OFFICE,
+    (S.IN_OFFICE, E.HANDED_TO_OWNER): S.WITH_OWNER,
+    (S.WITH_OWNER, E.ENTRUSTED): S.ENTRUSTED,
+    (S.ENTRUSTED, E.CHECKED): S.ENTRUSTED,
+    (S.ENTRUSTED, E.LENT): S.ENTRUSTED_ON_LOAN,  # a repair crew borrows the owner's key
+    (S.ENTRUSTED_ON_LOAN, E.RETURNED): S.ENTRUSTED,
+    (S.ENTRUSTED, E.RETURNED_TO_OWNER): S.WITH_OWNER,
+    **{(status, E.LOST): S.LOST for status in S if status not in GONE},
+    **{(status, E.LOCK_CHANGED): S.RETIRED for status in S if status != S.RETIRED},
+}
+
+#: events the owner signs on the tablet
+SIGNED_EVENTS = frozenset({E.HANDED_TO_OWNER, E.ENTRUSTED, E.RETURNED_TO_OWNER})
+#: events that need to say who the other party is
+COUNTERPARTY_EVENTS = frozenset({E.LENT, E.HANDED_TO_OWNER, E.ENTRUSTED, E.RETURNED_TO_OWNER, E.RECEIVED})
+
+_REFUSALS = {
+    (S.ON_LOAN, E.LENT): _l("The key is out on loan: it must be returned before it can be lent again."),
+    (S.ENTRUSTED_ON_LOAN, E.LENT): _l("The key is out on loan: it must be returned before it can be lent again."),
+    (S.ON_LOAN, E.HANDED_TO_OWNER): _l("The key is out on loan: it cannot be handed to the owner."),
+    (S.WITH_OWNER, E.RETURNED_TO_OWNER): _l("The key can only be returned to the owner after an entrustment."),
+    (S.IN_OFFICE, E.RETURNED_TO_OWNER): _l("The key can only be returned to the owner after an entrustment."),
+}
+
+
+def next_status(current: S, event: E) -> S:
+    try:
+        return KEY_TRANSITIONS[(current, event)]
+    except KeyError:
+        message = _REFUSALS.get((current, event)) or _l(
+            "“%(event)s” is not possible while the key is “%(status)s”.", event=event.label, status=current.label)
+        raise TransitionNotAllowed(str(message), details={"status": current.value, "event": event.value}) from None
+
+
+def allowed_events(current: S) -> list[E]:
+    return [event for (status, event) in KEY_TRANSITIONS if status == current]
+
+
+OFFICE = "物业办公室"
+
+
+def holder_after(event: E, status: S, counterparty: str, previous_holder: str) -> str:
+    """Who holds the key after the event: exactly one holder at any moment."""
+    if status in (S.IN_OFFICE,):
+        return OFFICE
+    if status == S.ENTRUSTED:
+        return f"{OFFICE}（代业主保管）"
+    if status in OUT or status == S.WITH_OWNER:
+        return counterparty or previous_holder
+    if status == S.WITH_CONTRACTOR:
+        return previous_holder
+    return ""
+
+
+@dataclass(frozen=True)
+class KeyState:
+    status: S
+    holder: str
+    lent_on: date | None
+
+
+def replay(events, *, initial_holder: str = "总包单位") -> KeyState:
+    """The key's state, derived from its events alone (the cache on Key must always equal this)."""
+    status, holder, lent_on = S.WITH_CONTRACTOR, initial_holder, None
+    for event in events:
+        status = next_status(status, event.type)
+        holder = holder_after(event.type, status, event.counterparty, holder)
+        lent_on = event.local_day if status in OUT and event.type == E.LENT else (lent_on if status in OUT else None)
+    return KeyState(status, holder, lent_on)
+
+
+def is_overdue(status: S, due_back_on: date | None, today: date) -> bool:
+    """Loans are due back the same day; one still out after that day is overdue."""
+    return status in OUT and due_back_on is not None and due_back_on < today

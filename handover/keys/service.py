@@ -1,0 +1,153 @@
+"""Key use cases: create keys, append custody events under the rules, signatures, bulk creation."""
+import base64
+import binascii
+import io
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from handover.accounts.models import User
+from handover.core import storage
+from handover.core.errors import Conflict, ValidationFailed
+from handover.core.timeutil import now_utc, today_local
+from handover.extensions import db
+from handover.keys import rules
+from handover.keys.models import Key, KeyEvent, KeyEventType, KeyKind, KeyStatus
+from handover.projects.models import Batch, Building, Unit
+
+MAX_SIGNATURE_BYTES = 512 * 1024
+
+
+def _new_code() -> str:
+    return "K" + secrets.token_hex(5).upper()
+
+
+def create_key(batch: Batch, *, kind: KeyKind, label: str, unit: Unit | None = None, copies: int = 1,
+               cabinet_slot: str | None = None, code: str | None = None) -> Key:
+    """Register a key (held by the general contractor until received)."""
+    if copies < 1:
+        raise ValidationFailed(_("A key set has at least one copy."), details=[{"field": "copies", "message": "min"}])
+    if not (label or "").strip():
+        raise ValidationFailed(_("The label is required."), details=[{"field": "label", "message": "required"}])
+    key = Key(batch_id=batch.id, unit_id=unit.id if unit else None, kind=kind, label=label.strip(), copies=copies,
+              cabinet_slot=(cabinet_slot or None), code=code or _new_code(), status=KeyStatus.WITH_CONTRACTOR,
+              holder="总包单位")
+    try:
+        with db.session.begin_nested():
+            db.session.add(key)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(_("Key code or cabinet slot already in use.")) from None
+    return key
+
+
+def create_keys_for_batch(batch: Batch, *, kind: KeyKind, sets_per_unit: int = 1, copies: int = 3) -> int:
+    """Bulk creation: `sets_per_unit` keys of `kind` for every unit of the batch that has none yet."""
+    existing = set(db.session.scalars(sa.select(Key.unit_id).where(Key.batch_id == batch.id, Key.kind == kind)))
+    units = db.session.execute(sa.select(Unit.id, Building.name, Unit.entrance, Unit.room_no)
+                               .join(Building, Unit.building_id == Building.id)
+                               .where(Unit.batch_id == batch.id).order_by(Building.sort_key, Unit.room_no)).all()
+    count = 0
+    for unit_id, building, entrance, room_no in units:
+        if unit_id in existing:
+            continue
+        for number in range(1, sets_per_unit + 1):
+            suffix = f" #{number}" if sets_per_unit > 1 else ""
+            db.session.add(Key(batch_id=batch.id, unit_id=unit_id, kind=kind, copies=copies, code=_new_code(),
+                               label=f"{building}-{entrance}-{room_no} {kind.label}{suffix}",
+                               status=KeyStatus.WITH_CONTRACTOR, holder="总包单位"))
+            count += 1
+    db.session.flush()
+    return count
+
+
+def decode_signature(data_url: str | None) -> bytes | None:
+    """A PNG data URL from the signing pad → verified PNG bytes. Raises ValidationFailed."""
+    if not data_url:
+        return None
+    prefix = "data:image/png;base64,"
+    if not data_url.startswith(prefix):
+        raise ValidationFailed(_("The signature must be a PNG image."),
+                               details=[{"field": "signature", "message": "not_png"}])
+    try:
+        content = base64.b64decode(data_url[len(prefix):], validate=True)
+        if len(content) > MAX_SIGNATURE_BYTES:
+            raise ValueError("too large")
+        with Image.open(io.BytesIO(content)) as image:
+            if image.format != "PNG":
+                raise ValueError("not png")
+            image.verify()
+    except (binascii.Error, ValueError, UnidentifiedImageError, OSError):
+        raise ValidationFailed(_("The signature is not a valid PNG image."),
+                               details=[{"field": "signature", "message": "invalid"}]) from None
+    return content
+
+
+@dataclass(frozen=True)
+class KeyEventInput:
+    type: KeyEventType
+    counterparty: str = ""
+    note: str = ""
+    result_ok: bool | None = None
+    signature: str | None = None  # PNG data URL
+
+
+def _gate(key: Key, event: KeyEventType) -> None:
+    """A key goes to the owner only once the unit's area differential is settled."""
+    if event != KeyEventType.HANDED_TO_OWNER or key.unit_id is None:
+        return
+    from handover.fees.service import handover_gate
+
+    reason = handover_gate(db.session.get(Unit, key.unit_id))
+    if reason:
+        raise Conflict(reason, details={"gate": "area_differential"})
+
+
+def _check_input(key: Key, data: KeyEventInput, signature: bytes | None) -> None:
+    problems = []
+    if data.type in rules.COUNTERPARTY_EVENTS and not data.counterparty.strip():
+        problems.append({"field": "to", "message": _("Say who the key goes to or comes from.")})
+    if data.type in rules.SIGNED_EVENTS and signature is None:
+        problems.append({"field": "signature", "message": _("The owner's signature is required.")})
+    if data.type == KeyEventType.CHECKED and data.result_ok is None:
+        problems.append({"field": "result", "message": _("Say whether the key opened the lock.")})
+    if data.type in (KeyEventType.HANDED_TO_OWNER, KeyEventType.ENTRUSTED, KeyEventType.RETURNED_TO_OWNER) \
+            and key.unit_id is None:
+        problems.append({"field": "type", "message": _("Public room keys do not go to owners.")})
+    if problems:
+        raise ValidationFailed(problems[0]["message"], details=problems)
+
+
+def record_key_event(key: Key, data: KeyEventInput, *, actor: User) -> KeyEvent:
+    """Append a custody event if the rules allow it, and update the key's cached state.
+
+    Callers load the key FOR UPDATE (see queries.get_key), so two people lending the same key
+    at the same moment are serialised and the second is refused: the key is already out.
+    Raises TransitionNotAllowed (409), Conflict for the fee gate, ValidationFailed for input.
+    """
+    target = rules.next_status(key.status, data.type)
+    signature = decode_signature(data.signature)
+    _check_input(key, data, signature)
+    _gate(key, data.type)
+    event = KeyEvent(key=key, type=data.type, counterparty=data.counterparty.strip(), note=data.note.strip(),
+                     result_ok=data.result_ok if data.type == KeyEventType.CHECKED else None, status_after=target,
+                     actor_id=actor.id, actor_name=actor.name, at=now_utc())
+    if signature is not None:
+        path = f"signatures/keys/{key.id}/{secrets.token_hex(8)}.png"
+        storage.save_bytes(path, signature)
+        event.signature_path = path
+    db.session.add(event)
+    key.holder = rules.holder_after(data.type, target, event.counterparty, key.holder)
+    key.due_back_on = today_local() if target in rules.OUT and data.type == KeyEventType.LENT else (
+        key.due_back_on if target in rules.OUT else None)
+    key.status = target
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict(_("Someone else just changed this key. Reload and try again.")) from None
+    return event
