@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -72,13 +72,20 @@ class JobContext:
 
 
 def dispatch(app: Flask, job_id: str) -> None:
-    """Hand a committed job to whatever runs jobs here."""
-    if app.config["JOB_INLINE"]:
-        run_in_app(app, job_id)
-    elif app.config["JOB_QUEUE"] == "rq":
-        _rq_queue(app).enqueue(run_rq_job, job_id, job_id=job_id, job_timeout=app.config["JOB_TIMEOUT_SECONDS"])
-    else:
-        _executor(app).submit(run_in_app, app, job_id)
+    """Hand a committed job to whatever runs jobs here; if that fails (Redis down), the job is
+    marked failed rather than left waiting for ever."""
+    try:
+        if app.config["JOB_INLINE"]:
+            run_in_app(app, job_id)
+        elif app.config["JOB_QUEUE"] == "rq":
+            _rq_queue(app).enqueue(run_rq_job, job_id, job_id=job_id,
+                                   job_timeout=app.config["JOB_TIMEOUT_SECONDS"])
+        else:
+            _executor(app).submit(run_in_app, app, job_id)
+    except Exception:
+        log.exception("job %s could not be queued", job_id)
+        with app.app_context():  # a fresh session: the committing one cannot run SQL now
+            _finish(job_id, JobStatus.FAILED, message=_("The job could not be started. Try again later."))
 
 
 def _executor(app: Flask) -> ThreadPoolExecutor:
@@ -130,8 +137,6 @@ def job_dir(job_id: str, upload_folder: str) -> Path:
 
 def run_job(job_id: str) -> None:
     """Run one queued job to the end; a job already started elsewhere is left alone."""
-    from flask import current_app
-
     claimed = db.session.execute(sa.update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
                                  .values(status=JobStatus.RUNNING, progress=0)).rowcount
     db.session.commit()

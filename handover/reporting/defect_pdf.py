@@ -160,9 +160,9 @@ def render_unit_defects(sheet: UnitDefectSheet) -> bytes:
         story.append(pdf.data_table(headers, rows, widths, st))
     else:
         story.append(pdf.text(_("No defects have been recorded for this unit."), st.body))
-    story += [
+    story.append(pdf.keep_together(
         pdf.spacer(6),
         pdf.text(_("The owner and our staff have checked the items above together."), st.small),
         pdf.signature_lines([_("Owner's signature"), _("Staff signature")], st),
-    ]
+    ))
     return pdf.render(story, title=f"{title} {sheet.unit_label}", footer=f"{sheet.project} · {sheet.batch}")

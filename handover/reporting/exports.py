@@ -45,7 +45,7 @@ def _ledger_name(batch_name: str) -> str:
     return f"{title}-{batch_name}-{today_local():%Y%m%d}.xlsx".replace("/", "-")
 
 
-def _write_ledger(target, ledger: defect_ledger.Ledger, rows: Iterable[tuple]) -> None:
+def write_ledger(target, ledger: defect_ledger.Ledger, rows: Iterable[tuple]) -> None:
     write_xlsx(target, ledger.definition.xlsx_columns(), rows, sheet_title=ledger.definition.sheet)
 
 
@@ -59,7 +59,7 @@ def export_ledger(batch: Batch, filters: DefectFilters, *, actor: User) -> FileR
         return jobs.enqueue(LEDGER_KIND, params, actor=actor)
     ledger = defect_ledger.gather_ledger(actor, filters)
     out = io.BytesIO()
-    _write_ledger(out, ledger, ledger.rows())
+    write_ledger(out, ledger, ledger.rows())
     return FileResult(out.getvalue(), _ledger_name(batch.name), XLSX_MIMETYPE)
 
 
@@ -87,8 +87,22 @@ def ledger_job(ctx: JobContext) -> tuple[Path, str]:
     ledger = defect_ledger.gather_ledger(ctx.actor, filters)
     db.session.commit()  # the records are in memory: write the file holding no transaction
     path = ctx.out_dir / "ledger.xlsx"
-    _write_ledger(path, ledger, _with_progress(ledger.rows(), len(ledger), ctx.progress))
+    write_ledger(path, ledger, _with_progress(ledger.rows(), len(ledger), ctx.progress))
     return path, _ledger_name(batch_name)
+
+
+def write_unit_pdfs(path: Path, unit_ids: list[int], progress: Callable[[int, int], None]) -> None:
+    """A zip with one defect list PDF per unit, in the order given. Units are read a chunk at a
+    time, each chunk in its own short transaction, and nothing is held open while rendering."""
+    done, total = 0, len(unit_ids)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for start in range(0, total, UNITS_PER_CHUNK):
+            sheets = defect_pdf.batch_sheets(unit_ids[start:start + UNITS_PER_CHUNK])
+            db.session.commit()
+            for sheet in sheets:
+                done += 1
+                archive.writestr(f"{done:04d}-{sheet.file_name}", defect_pdf.render_unit_defects(sheet))
+                progress(done, total)
 
 
 def unit_pdfs_job(ctx: JobContext) -> tuple[Path, str]:
@@ -98,13 +112,5 @@ def unit_pdfs_job(ctx: JobContext) -> tuple[Path, str]:
     unit_ids = defect_pdf.batch_unit_ids(batch_id)
     db.session.commit()
     path = ctx.out_dir / "unit-defects.zip"
-    done, total = 0, len(unit_ids)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for start in range(0, total, UNITS_PER_CHUNK):
-            sheets = defect_pdf.batch_sheets(unit_ids[start:start + UNITS_PER_CHUNK])
-            db.session.commit()
-            for sheet in sheets:
-                done += 1
-                archive.writestr(f"{done:04d}-{sheet.file_name}", defect_pdf.render_unit_defects(sheet))
-                ctx.progress(done, total)
+    write_unit_pdfs(path, unit_ids, ctx.progress)
     return path, f"{_('Defect lists')}-{batch_name}.zip".replace("/", "-")

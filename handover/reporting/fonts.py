@@ -4,6 +4,7 @@ reportlab embeds TrueType outlines only (not CFF-based OTF), and its built-in CI
 not embedded, so readers without a Chinese font show empty boxes. We embed WenQuanYi Micro Hei
 (Debian `fonts-wqy-microhei`, Apache-2.0/GPLv3: redistributable), installed by `make fonts`.
 """
+import os
 import threading
 from pathlib import Path
 
@@ -26,8 +27,9 @@ class FontMissing(RuntimeError):
 
 
 def font_path() -> Path:
-    """The configured PDF_FONT_PATH, else the first installed candidate."""
-    configured = current_app.config.get("PDF_FONT_PATH") if has_app_context() else None
+    """PDF_FONT_PATH (app config, else environment), else the first installed candidate."""
+    configured = (current_app.config.get("PDF_FONT_PATH") if has_app_context() else None) \
+        or os.environ.get("PDF_FONT_PATH")
     candidates = [configured] if configured else list(FONT_CANDIDATES)
     for candidate in candidates:
         if Path(candidate).is_file():

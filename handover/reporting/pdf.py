@@ -10,14 +10,14 @@ from functools import partial
 from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
-from reportlab.lib import colors
+from reportlab.lib import colors, textsplit
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
-from reportlab.platypus.flowables import Spacer
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import paragraph as rl_paragraph
 
 from handover.reporting.fonts import cjk_font
 
@@ -26,6 +26,13 @@ MARGIN = 15 * mm
 #: the width available to tables between the margins
 FRAME_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 HEADER_FILL = colors.HexColor("#e8edf3")
+# reportlab's list of characters that may not start a line is Japanese; Chinese typesetting
+# (避头点) also keeps full-width ，：；！？ and closing quotes/brackets off the start of a line.
+# Both wrapping paths (one-run paragraphs in textsplit, mixed runs in paragraph) read the list.
+CHINESE_CANNOT_START = "\uff0c\uff1a\uff1b\uff01\uff1f\u201d\u2019\u300b\u3009\uff09\uff5d"
+for _module in (textsplit, rl_paragraph):
+    if CHINESE_CANNOT_START[0] not in _module.ALL_CANNOT_START:
+        _module.ALL_CANNOT_START += CHINESE_CANNOT_START
 GRID = colors.HexColor("#9aa5b1")
 
 
@@ -108,6 +115,11 @@ def signature_lines(labels: Sequence[str], st: Styles) -> Table:
 
 def spacer(height_mm: float) -> Spacer:
     return Spacer(1, height_mm * mm)
+
+
+def keep_together(*flowables: Flowable) -> KeepTogether:
+    """Flowables that move to the next page together (a statement and its signatures)."""
+    return KeepTogether(list(flowables))
 
 
 class NumberedCanvas(Canvas):

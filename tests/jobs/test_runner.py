@@ -159,3 +159,12 @@ def test_rq_mode_queues_on_redis_for_an_rq_worker(app, world, kinds, monkeypatch
     SimpleWorker([queue], connection=connection).work(burst=True)
     job = _wait(app, job_id)
     assert job.status == JobStatus.FINISHED and job.progress == 100
+
+
+def test_a_job_that_cannot_be_queued_is_marked_failed(app, world, kinds, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_QUEUE", "rq")
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    job_id = _enqueue(app, world, "count")
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.status == JobStatus.FAILED and job.message

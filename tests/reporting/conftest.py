@@ -75,10 +75,27 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
-def pdf_fonts(path: Path) -> list[dict]:
-    """`pdffonts` rows as dicts (name, type, emb); pytest skips when poppler-utils is missing."""
+def pypdf_fonts(content: bytes) -> dict[str, bool]:
+    """Each font the pages use → whether its outlines are embedded (a FontFile stream)."""
+    import io
+
+    from pypdf import PdfReader
+
+    found = {}
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor else {}
+            found[str(font["/BaseFont"])] = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return found
+
+
+def pdf_fonts(path: Path) -> list[dict] | None:
+    """`pdffonts` rows as dicts (name, type, emb); None where poppler-utils is not installed."""
     if shutil.which("pdffonts") is None:
-        pytest.skip("pdffonts (poppler-utils) is not installed")
+        return None
     lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()
     rows = []
     for line in lines[2:]:
