@@ -6,7 +6,8 @@ from flask_smorest import Blueprint
 
 from handover.accounts import service
 from handover.accounts.access import request_user
-from handover.accounts.models import ActivationCode, Role
+from handover.accounts.models import ActivationCode
+from handover.accounts.rules import ACTIVATION_ROLES
 from handover.accounts.schemas import (ActivateRequestSchema, ActivatedSchema, ActivationCodeSchema,
                                        TokenRequestSchema, TokenSchema)
 from handover.api.schemas import ApiErrorSchema
@@ -16,8 +17,6 @@ from handover.extensions import db, limiter
 from handover.projects import queries
 
 blp = Blueprint("accounts_api", __name__, description="Tokens and homeowner activation")
-
-ACTIVATION_ROLES = {Role.ADMIN, Role.SALES, Role.PROPERTY}
 
 
 def _signin_limit() -> str:

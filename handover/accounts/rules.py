@@ -9,6 +9,8 @@ MIN_PASSWORD_LENGTH = 8
 
 #: roles that phone owners and so need their full numbers
 FULL_PHONE_ROLES = frozenset({Role.ADMIN, Role.SALES, Role.PROPERTY, Role.FINANCE, Role.OWNER})
+#: roles that hand owners their portal activation codes
+ACTIVATION_ROLES = frozenset({Role.ADMIN, Role.SALES, Role.PROPERTY})
 #: roles that check identity documents (contracts, payments)
 FULL_ID_ROLES = frozenset({Role.ADMIN, Role.SALES, Role.FINANCE, Role.OWNER})
 

@@ -15,7 +15,7 @@ from handover.projects.models import Contractor, Unit
 from handover.projects.schemas import (BatchInSchema, BatchSchema, ContractorInSchema, ContractorSchema,
                                        ImportFileSchema, ImportResultSchema, ProjectInSchema, ProjectSchema,
                                        UnitDetailSchema, UnitPageSchema, UnitQuerySchema)
-from handover.projects.views import IMPORT_ROLES
+from handover.projects.rules import IMPORT_ROLES
 
 blp = Blueprint("projects_api", __name__, description="Projects, batches, units and contractors")
 

@@ -125,7 +125,7 @@ def parse_rows(content: bytes) -> list[UnitRow]:
         if header_problems:
             raise ValidationFailed(header_problems[0]["message"], details=header_problems)
         problems = _Problems(columns)
-        parsed = []
+        parsed, keys = [], []
         for number, values in enumerate(rows, start=2):
             if number > MAX_ROWS + 1:
                 problems.add(number, None, _("Too many rows: at most %(n)d per file.", n=MAX_ROWS))
@@ -134,12 +134,15 @@ def parse_rows(content: bytes) -> list[UnitRow]:
                      for key, index in columns.items()}
             if all(_text(value) == "" for value in cells.values()):
                 continue
+            keys.append(_RowKeys(number, tuple(_text(cells.get(k)) for k in ("building", "entrance", "room_no")),
+                                 _text(cells.get("contract_no"))))
             row = _check_row(number, cells, problems)
             if row is not None:
                 parsed.append(row)
     finally:
         workbook.close()
-    _check_duplicates(parsed, problems)
+    _check_duplicates(keys, problems)
+    problems.items.sort(key=lambda item: (item["row"] or 0))
     if not parsed and not problems.items:
         problems.add(None, None, _("The file has no data rows."))
     if problems.items:
@@ -208,15 +211,23 @@ def _check_row(number: int, cells: dict, problems: _Problems) -> UnitRow | None:
                    owner_phone=phone, id_number=id_number)
 
 
-def _check_duplicates(rows: list[UnitRow], problems: _Problems) -> None:
+@dataclass(frozen=True)
+class _RowKeys:
+    row: int
+    identity: tuple[str, str, str]
+    contract_no: str
+
+
+def _check_duplicates(rows: list[_RowKeys], problems: _Problems) -> None:
+    """Duplicates are found on every row, including rows with other problems."""
     units: dict[tuple, int] = {}
     contracts: dict[str, int] = {}
     for row in rows:
-        first = units.setdefault(row.identity, row.row)
+        first = units.setdefault(row.identity, row.row) if all(row.identity) else row.row
         if first != row.row:
             problems.add(row.row, "room_no", _("Unit %(unit)s appears twice in the file (first on row %(first)d).",
                                                unit="-".join(row.identity), first=first))
-        first = contracts.setdefault(row.contract_no, row.row)
+        first = contracts.setdefault(row.contract_no, row.row) if row.contract_no else row.row
         if first != row.row:
             problems.add(row.row, "contract_no", _("Contract number %(no)s appears twice in the file "
                                                    "(first on row %(first)d).", no=row.contract_no, first=first))

@@ -10,14 +10,14 @@ from handover.core.access import allow
 from handover.core.errors import DomainError, ValidationFailed
 from handover.core.pagination import paginate
 from handover.extensions import db
+from handover.accounts.rules import ACTIVATION_ROLES
 from handover.projects import importing, queries, service
+from handover.projects.rules import IMPORT_ROLES
 from handover.projects.forms import BatchForm, ProjectForm, UnitImportForm
 from handover.projects.models import HandoverMode, Unit
 
 bp = Blueprint("projects", __name__)
 
-IMPORT_ROLES = {Role.ADMIN, Role.SALES}
-ACTIVATION_ROLES = {Role.ADMIN, Role.SALES, Role.PROPERTY}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

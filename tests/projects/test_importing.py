@@ -149,3 +149,9 @@ def test_template_has_exactly_the_documented_headers(batch):
     sheet = load_workbook(io.BytesIO(importing.template_workbook())).active
     assert [cell.value for cell in sheet[1]] == HEADERS
     assert importing.import_units(batch, importing.template_workbook()).created == 2
+
+
+def test_duplicates_are_found_even_among_rows_with_other_problems(batch):
+    problems = _problems(batch, [good_row("101", 合同面积="abc"), good_row("101", 合同编号="HT-Z")])
+    assert (3, "房号") in {(row, column) for row, column, _m in problems}
+    assert (2, "合同面积") in {(row, column) for row, column, _m in problems}
