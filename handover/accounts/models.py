@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from handover.core.timeutil import now_utc
 from handover.core.types import LabelledEnum, UTCDateTime, enum_column
@@ -102,32 +102,30 @@ class User(db.Model):
         return f"<User {self.username} {self.role}>"
 
 
-class LoginSession(db.Model):
+class _SecretRow:
+    """A random secret handed out once and stored only as its SHA-256, valid until `expires_at`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @declared_attr
+    def user(cls) -> Mapped[User]:
+        return relationship(User)
+
+
+class LoginSession(_SecretRow, db.Model):
     """A server-side record of one sign-in; the cookie holds only its random id."""
 
     __tablename__ = "login_sessions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    user: Mapped[User] = relationship()
-
-
-class ApiToken(db.Model):
+class ApiToken(_SecretRow, db.Model):
     """A bearer token for the JSON API; stored hashed, shown once."""
 
     __tablename__ = "api_tokens"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-    user: Mapped[User] = relationship()
 
 
 class ActivationCode(db.Model):

@@ -99,12 +99,19 @@ def start_login_session(user: User) -> str:
     return raw
 
 
-def user_for_login_session(raw: str) -> User | None:
-    row = db.session.scalar(sa.select(LoginSession).where(LoginSession.token_hash == _digest(raw)))
+def _holder(model, raw: str) -> User | None:
+    """The active user behind an unexpired secret (login session or API token), or None."""
+    row = db.session.scalar(sa.select(model).where(model.token_hash == _digest(raw)))
     if row is None or row.expires_at <= now_utc() or not row.user.is_active_user:
         return None
-    row.user.login_session_id = raw
     return row.user
+
+
+def user_for_login_session(raw: str) -> User | None:
+    user = _holder(LoginSession, raw)
+    if user is not None:
+        user.login_session_id = raw
+    return user
 
 
 def end_login_session(raw: str | None) -> None:
@@ -123,10 +130,7 @@ def issue_api_token(user: User) -> tuple[str, ApiToken]:
 
 
 def user_for_api_token(raw: str) -> User | None:
-    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
-    if row is None or row.expires_at <= now_utc() or not row.user.is_active_user:
-        return None
-    return row.user
+    return _holder(ApiToken, raw)
 
 
 def issue_activation_code(owner: Owner, *, actor: User) -> str:

@@ -34,3 +34,9 @@ def paginate(stmt: sa.Select, page: int, per_page: int) -> Page:
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, total=total or 0, page=page, per_page=per_page)
+
+
+def page_body(stmt: sa.Select, page: int, per_page: int) -> dict:
+    """The API's `{items, total, page, per_page}` envelope."""
+    result = paginate(stmt, page, per_page)
+    return {"items": result.items, "total": result.total, "page": result.page, "per_page": result.per_page}

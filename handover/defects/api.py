@@ -9,7 +9,7 @@ from handover.api.schemas import ApiErrorSchema
 from handover.core import storage
 from handover.core.access import allow
 from handover.core.errors import NotFound
-from handover.core.pagination import paginate
+from handover.core.pagination import page_body
 from handover.defects import queries, rules, service
 from handover.defects.models import DefectPhoto
 from handover.defects.schemas import (BulkAssignInSchema, BulkResultSchema, DefectDetailSchema, DefectInSchema,
@@ -47,9 +47,8 @@ def record_defect(data, unit_id: int):
 @blp.response(200, DefectPageSchema)
 def list_defects(args):
     """Defects the caller may see (contractors: their company's; owners: their units'), filtered."""
-    page_no, per_page = args.pop("page"), args.pop("per_page")
-    page = paginate(queries.defects_query(request_user(), queries.DefectFilters(**args)), page_no, per_page)
-    return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
+    page, per_page = args.pop("page"), args.pop("per_page")
+    return page_body(queries.defects_query(request_user(), queries.DefectFilters(**args)), page, per_page)
 
 
 @blp.route("/defects/<defect_id>", methods=["GET"])

@@ -5,7 +5,7 @@ from handover.accounts.access import request_user
 from handover.accounts.models import STAFF_ROLES, Role
 from handover.api.schemas import ApiErrorSchema
 from handover.core.access import allow
-from handover.core.pagination import paginate
+from handover.core.pagination import page_body
 from handover.extensions import db
 from handover.keys import queries, service
 from handover.keys.schemas import (BulkKeysInSchema, BulkKeysResultSchema, KeyDetailSchema, KeyEventInSchema,
@@ -68,9 +68,8 @@ def bulk_create(data, batch_id: int):
 @blp.response(200, KeyPageSchema)
 def list_keys(args):
     """The key ledger, filtered by batch, unit, status, overdue loans, label or code."""
-    page_no, per_page = args.pop("page"), args.pop("per_page")
-    page = paginate(queries.keys_query(request_user(), **args), page_no, per_page)
-    return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
+    page, per_page = args.pop("page"), args.pop("per_page")
+    return page_body(queries.keys_query(request_user(), **args), page, per_page)
 
 
 @blp.route("/keys/<int:key_id>", methods=["GET"])

@@ -8,7 +8,7 @@ from handover.accounts.models import STAFF_ROLES, Role
 from handover.api.schemas import ApiErrorSchema
 from handover.core.access import allow
 from handover.core.errors import ValidationFailed
-from handover.core.pagination import paginate
+from handover.core.pagination import page_body
 from handover.extensions import db
 from handover.projects import importing, queries, service
 from handover.projects.models import Contractor, Unit
@@ -97,8 +97,7 @@ def list_units(args):
     """Units the caller may see, filtered by batch, building name, floor and search text."""
     stmt = queries.units_query(request_user(), batch_id=args.get("batch_id"), building=args.get("building"),
                                floor=args.get("floor"), q=args.get("q"))
-    page = paginate(stmt, args["page"], args["per_page"])
-    return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
+    return page_body(stmt, args["page"], args["per_page"])
 
 
 @blp.route("/units/<int:unit_id>", methods=["GET"])
