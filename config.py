@@ -57,6 +57,16 @@ class Config:
 
     UNITS_PER_PAGE = 50
 
+    # Background jobs: "thread" (an in-process worker, the embedded default) or "rq" (Redis).
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "thread")
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    JOB_RQ_QUEUE = os.environ.get("JOB_RQ_QUEUE", "handover")
+    JOB_WORKERS = int(os.environ.get("JOB_WORKERS", "1"))
+    #: exports up to this many rows are served at once; larger ones become background jobs
+    LEDGER_SYNC_MAX_ROWS = int(os.environ.get("LEDGER_SYNC_MAX_ROWS", "2000"))
+    #: a TrueType (.ttf/.ttc) CJK font embedded in PDFs; found among installed fonts when unset
+    PDF_FONT_PATH = os.environ.get("PDF_FONT_PATH")
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

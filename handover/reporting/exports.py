@@ -113,4 +113,5 @@ def unit_pdfs_job(ctx: JobContext) -> tuple[Path, str]:
     db.session.commit()
     path = ctx.out_dir / "unit-defects.zip"
     write_unit_pdfs(path, unit_ids, ctx.progress)
-    return path, f"{_('Defect lists')}-{batch_name}.zip".replace("/", "-")
+    title = _("Defect lists")
+    return path, f"{title}-{batch_name}.zip".replace("/", "-")
