@@ -89,8 +89,8 @@ def unit_defects(unit_id: int) -> list[Defect]:
 def dashboard(user: User, filters: DefectFilters) -> dict:
     """Counts by status, category, room, building and contractor; overdue; rework rate; quick fixes.
 
-    One grouped query per breakdown over the defect table alone (batch and building ids live on
-    the defect row, indexed), so it stays fast on 100,000 defects.
+    One grouped query per breakdown over the defect table alone: batch and building ids live on
+    the defect row and each breakdown has a covering index, so it stays fast on 100,000 defects.
     """
     today = today_local()
     base = scope_defects(filters.apply(sa.select(Defect), today), user).subquery()
