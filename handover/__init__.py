@@ -89,8 +89,15 @@ def register_blueprints(app: Flask) -> None:
     from handover.accounts.views import bp as accounts_bp
     from handover.api import register_api
     from handover.audit.views import bp as audit_bp
+    from handover.defects.batch_views import bp as defect_lists_bp
+    from handover.defects.contractor_views import bp as contractor_bp
+    from handover.defects.views import bp as defects_bp
+    from handover.fees.views import bp as fees_bp
+    from handover.inspections.views import bp as inspections_bp
     from handover.jobs import runner as job_runner
     from handover.jobs.views import bp as jobs_bp
+    from handover.keys.views import bp as keys_bp
+    from handover.keys.views_desk import bp as key_desk_bp
     from handover.portal.views import bp as portal_bp
     from handover.projects.views import bp as projects_bp
     from handover.reporting.views import bp as reporting_bp
@@ -101,6 +108,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(reporting_bp)
+    app.register_blueprint(fees_bp)
+    app.register_blueprint(defects_bp)
+    app.register_blueprint(defect_lists_bp)
+    app.register_blueprint(contractor_bp)
+    app.register_blueprint(inspections_bp)
+    app.register_blueprint(keys_bp)
+    app.register_blueprint(key_desk_bp)
     job_runner.init_app(app)
     register_api(app)
 

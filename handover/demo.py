@@ -1,7 +1,7 @@
 """`flask demo-data`: one realistic development, loaded through the same services users call."""
 import io
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import click
@@ -10,9 +10,13 @@ from flask.cli import with_appcontext
 from openpyxl import Workbook
 
 from handover.accounts import service as accounts
-from handover.accounts.models import Role
+from handover.accounts.models import Role, User
 from handover.audit.recorder import acting_as
 from handover.extensions import db
+from handover.inspections.service import seed_default_checklist
+from handover.fees import service as fees
+from handover.fees.models import PaymentKind, PaymentMethod
+from handover.fees.queries import batch_unit_ids, units_in_order
 from handover.projects import importing
 from handover.projects import service as projects
 from handover.projects.models import HandoverMode, Owner, Project
@@ -93,6 +97,8 @@ def load_demo_data() -> dict:
         _add_co_owners(rng)
         for username, role, name in STAFF[1:]:
             accounts.create_user(accounts.NewUser(username, DEMO_PASSWORD, role, name, [project.id]))
+        _add_fees([first, second], finance=db.session.scalar(sa.select(User).where(User.username == "finance")))
+        _add_keys(first, rng, keeper=db.session.scalar(sa.select(User).where(User.username == "property")))
         contractor = projects.create_contractor("浙江宏元建设集团有限公司", actor=admin, contact_name="孙工",
                                                 phone="13700000001")
         accounts.create_user(accounts.NewUser("contractor", DEMO_PASSWORD, Role.CONTRACTOR, "宏元建设 孙工",
@@ -100,7 +106,32 @@ def load_demo_data() -> dict:
         owner = db.session.scalar(sa.select(Owner).where(Owner.phone == DEMO_OWNER_PHONE))
         code = accounts.issue_activation_code(owner, actor=admin)
         accounts.activate_owner(owner.phone, code, DEMO_PASSWORD)
+        seed_default_checklist()
+        _add_defects(first, owner, random.Random(2026))
     return {"project": project.name, "owner": owner.name}
+
+
+def _add_fees(batches: list, *, finance: User) -> None:
+    """Fee settings for both batches, and the first morning at batch 1's finance desk: some units
+    paid in full, some only their area differential, a refund, and one mistake reversed."""
+    for batch in batches:
+        fees.set_fee_settings(batch, {"property_fee_rate": Decimal("3.20"), "prepay_months": 3,
+                                      "maintenance_fund_per_m2": Decimal("80.00"), "deed_tax_rate": Decimal("0.015")})
+    methods = [PaymentMethod.TRANSFER, PaymentMethod.CARD, PaymentMethod.CASH]
+    for number, unit in enumerate(units_in_order(batch_unit_ids(batches[0].id)[:12]), start=1):
+        statement = fees.statement_for(unit)
+        if statement.pending:
+            continue
+        due = statement.balance if number % 2 else statement.area_differential
+        kind = PaymentKind.PAYMENT if due > 0 else PaymentKind.REFUND
+        if due:
+            fees.record_payment(unit, kind=kind, amount=abs(due), method=methods[number % 3],
+                                receipt_no=f"SK-2026-{number:04d}", actor=finance)
+        if number == 3:
+            wrong = fees.record_payment(unit, kind=PaymentKind.PAYMENT, amount=Decimal("3000.00"),
+                                        method=PaymentMethod.CASH, receipt_no="SK-2026-0099", actor=finance,
+                                        note="录入到错误房号")
+            fees.reverse_payment(wrong, receipt_no="SK-2026-0099-X", actor=finance)
 
 
 def _add_co_owners(rng: random.Random) -> None:
@@ -110,6 +141,162 @@ def _add_co_owners(rng: random.Random) -> None:
     for contract in rng.sample(contracts, len(contracts) // 5):
         spouse = Owner(name=_name(rng), phone=f"139{rng.randint(0, 99999999):08d}", id_number=_resident_id(rng))
         contract.co_owners.append(spouse)
+
+
+def _add_keys(batch, rng: random.Random, *, keeper: User) -> None:
+    """Entrance-door keys (3 copies) for every unit of batch 1: most received into the office and
+    tried in the lock, a few still with the contractor, a few out on loan (one since yesterday)."""
+    from handover.core.timeutil import freeze, now_utc
+    from handover.keys import service as keys
+    from handover.keys.models import Key, KeyEventType, KeyKind
+
+    def record(key, event, **values):
+        keys.record_key_event(key, keys.KeyEventInput(type=event, **values), actor=keeper)
+
+    keys.create_keys_for_batch(batch, kind=KeyKind.ENTRANCE_DOOR, copies=3)
+    received = []
+    for number, key in enumerate(db.session.scalars(sa.select(Key).where(Key.batch_id == batch.id).order_by(Key.id))):
+        if number % 12 == 11:
+            continue  # the contractor has not handed these over yet
+        record(key, KeyEventType.RECEIVED, counterparty="宏元建设 孙工")
+        record(key, KeyEventType.CHECKED, result_ok=number % 40 != 7)
+        received.append(key)
+    borrowers = [("保洁 李阿姨", "开荒保洁"), ("宏元建设 王师傅", "卫生间渗水维修"), ("监理 赵工", "分户验收复查"),
+                 ("物业 小陈", "抄三表读数")]
+    on_loan = rng.sample(received[12:], len(borrowers) + 1)
+    with freeze(now_utc() - timedelta(days=1)):
+        record(on_loan[0], KeyEventType.LENT, counterparty="宏元建设 钱师傅", note="门锁调试")
+    for key, (who, why) in zip(on_loan[1:], borrowers):
+        record(key, KeyEventType.LENT, counterparty=who, note=why)
+
+
+def _demo_photo(rng: random.Random, *, repaired: bool) -> bytes:
+    """A stand-in site photo: a plastered wall with a crack, or the same wall patched."""
+    from PIL import Image, ImageDraw
+
+    wall = tuple(rng.randint(200, 235) for _ in range(3))
+    image = Image.new("RGB", (960, 720), wall)
+    draw = ImageDraw.Draw(image)
+    x, y = rng.randint(200, 700), 60
+    if repaired:
+        draw.rectangle((x - 90, 40, x + 90, 680), fill=tuple(min(255, c + 15) for c in wall))
+    else:
+        while y < 680:
+            step = (x + rng.randint(-40, 40), y + rng.randint(20, 60))
+            draw.line([(x, y), step], fill=(70, 64, 60), width=5)
+            x, y = step
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+#: how the demo defects of batch 1 stand: (outcome, how many)
+DEMO_DEFECT_OUTCOMES = [("open", 7), ("assigned", 7), ("overdue", 4), ("fixed", 4), ("reworked_fixed", 2),
+                        ("verified", 7), ("reworked_verified", 2), ("unfixable", 3)]
+
+
+def _add_defects(batch, owner: Owner, rng: random.Random) -> None:
+    """Three dozen defects on batch 1 walked through the services over the past six weeks: every
+    status, overdue ones, second repairs, unfixable ones; the demo homeowner's unit and four others
+    handed over, so warranty standing and owner replies show."""
+    from handover.core.timeutil import now_utc, today_local
+    from handover.defects import service as defects
+    from handover.inspections.models import InspectionStage
+    from handover.inspections.rules import DEFAULT_ROOMS
+    from handover.inspections.service import checklist_for
+    from handover.projects.models import Contract, FitoutType, Unit
+
+    users = {u.username: u for u in db.session.scalars(sa.select(User).where(
+        User.username.in_(["engineer", "property", "contractor"])))}
+    owners_unit = db.session.scalar(sa.select(Unit).join(Contract).where(Contract.owner_id == owner.id))
+    units = [owners_unit] + list(db.session.scalars(sa.select(Unit).where(Unit.batch_id == batch.id,
+                                                                          Unit.id != owners_unit.id)
+                                                    .order_by(Unit.id).limit(13)))
+    today = today_local()
+    for unit in units[:5]:
+        unit.handed_over_on = today - timedelta(days=rng.randint(10, 30))
+    items, rooms = checklist_for(FitoutType.DECORATED), DEFAULT_ROOMS[:10]
+    outcomes = [outcome for outcome, count in DEMO_DEFECT_OUTCOMES for _ in range(count)]
+    rng.shuffle(outcomes)
+    # the homeowner's own unit: a closed fix to confirm or dispute, one being fixed, one warranty report
+    outcomes = ["verified", "assigned", "warranty"] + outcomes
+    _add_rounds(units[:4], items, rng, users["engineer"])
+    for number, outcome in enumerate(outcomes):
+        unit = units[0] if number < 3 else units[1 + number % (len(units) - 1)]
+        ago = timedelta(days=rng.randint(1, 4)) if outcome == "warranty" else timedelta(days=rng.randint(12, 42))
+        started = now_utc() - ago - timedelta(hours=rng.randint(0, 9))
+        _walk_defect(unit, rng.choice(items), rng.choice(rooms), outcome, started, rng, users, defects,
+                     warranty=outcome == "warranty", stage=rng.choice([InspectionStage.UNIT_ACCEPTANCE,
+                                                                      InspectionStage.OPEN_DAY]))
+
+
+def _add_rounds(units, items, rng: random.Random, engineer: User) -> None:
+    """A per-unit inspection round for a few units, mostly passing; one railing measured too low."""
+    from handover.core.timeutil import today_local
+    from handover.inspections.models import InspectionStage
+    from handover.inspections.service import ResultInput, record_result, start_inspection
+
+    for number, unit in enumerate(units):
+        inspection = start_inspection(unit, InspectionStage.UNIT_ACCEPTANCE, actor=engineer,
+                                      inspected_on=today_local() - timedelta(days=45 - number),
+                                      inspectors="工程部 陈工、监理 赵工、物业 周主管")
+        for item in items:
+            if item.has_limit:
+                low, high = item.limit_min, item.limit_max
+                value = (low + Decimal("0.02")) if low is not None else (high - Decimal("0.001"))
+                if number == 1 and low == Decimal("1.05"):
+                    value = Decimal("1.02")  # too low: fails by itself
+                record_result(inspection, ResultInput(item_id=item.id, measured_value=value))
+            else:
+                record_result(inspection, ResultInput(item_id=item.id, passed=rng.random() > 0.06))
+
+
+def _walk_defect(unit, item, room, outcome, started, rng, users, defects, *, warranty, stage) -> None:
+    from handover.core.timeutil import freeze, today_local
+    from handover.defects.models import Severity
+    from handover.defects.rules import TransitionInput as T
+    from handover.inspections.models import InspectionStage
+
+    engineer, contractor = users["engineer"], users["contractor"]
+
+    def at(days: float):
+        return freeze(started + timedelta(days=days))
+
+    with at(0):
+        defect, _created = defects.record_defect(unit, defects.NewDefect(
+            stage=InspectionStage.WARRANTY if warranty else stage, room=room, category=item.category,
+            sub_item=item.name, checklist_item_id=item.id, description=rng.choice(item.phrases or [item.name]),
+            severity=rng.choice([Severity.MINOR] * 3 + [Severity.MAJOR, Severity.CRITICAL]),
+            quick_fix=rng.random() < 0.2), actor=engineer)
+        if rng.random() < 0.75:
+            defects.add_photo(defect, _demo_photo(rng, repaired=False), actor=engineer)
+    if outcome in ("open", "warranty"):
+        return
+    if outcome == "unfixable":
+        with at(2):
+            defects.transition(defect, T("unfixable", statement="该处为结构梁位置，按设计图纸施工，无法移位。",
+                                         compensation_plan="赠送一年物业服务费，并由精装单位做包覆美化处理。",
+                                         note="内部：已报设计院确认"), actor=engineer)
+        return
+    with at(1):
+        due = today_local() + timedelta(days=5 if outcome == "overdue" else rng.randint(40, 55))
+        defects.transition(defect, T("assign", contractor_id=contractor.contractor_id, due_date=due,
+                                     note="内部：请宏元安排班组"), actor=engineer)
+    if outcome in ("assigned", "overdue"):
+        return
+    rework = outcome.startswith("reworked")
+    with at(3):
+        defects.add_photo(defect, _demo_photo(rng, repaired=True), actor=contractor)
+        defects.transition(defect, T("fix", note="已按要求整改"), actor=contractor)
+    if rework:
+        with at(4):
+            defects.transition(defect, T("reject", note="复验仍不合格：处理不彻底"), actor=engineer)
+        with at(6):
+            defects.add_photo(defect, _demo_photo(rng, repaired=True), actor=contractor)
+            defects.transition(defect, T("fix", note="二次整改完成"), actor=contractor)
+    if outcome.endswith("verified"):
+        with at(7):
+            defects.transition(defect, T("verify"), actor=rng.choice([engineer, users["property"]]))
 
 
 def sign_in_lines() -> list[str]:

@@ -102,5 +102,5 @@ def set_language():
 @bp.get("/contractor")
 @allow(Role.CONTRACTOR)
 def contractor_home():
-    """A contractor's landing page: their company."""
-    return render_template("accounts/contractor_home.html", contractor=request_user().contractor)
+    """A contractor's landing page: their company's defects to fix."""
+    return redirect(url_for("contractor.defects"))

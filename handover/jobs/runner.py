@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 JOB_KINDS: dict[str, str] = {
     "defect_ledger": "handover.reporting.exports:ledger_job",
     "unit_defect_pdfs": "handover.reporting.exports:unit_pdfs_job",
+    "fee_schedule": "handover.reporting.fee_exports:schedule_job",
+    "handover_notices": "handover.reporting.fee_exports:notices_job",
 }
 _EXTENSION_KEY = "handover.jobs"
 _executor_lock = threading.Lock()

@@ -13,7 +13,9 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 #: how often the job page asks for progress, in milliseconds
 POLL_MS = 1500
 KIND_LABELS = {"defect_ledger": _l("Defect ledger (Excel)"),
-               "unit_defect_pdfs": _l("Defect lists of every unit (PDF)")}
+               "unit_defect_pdfs": _l("Defect lists of every unit (PDF)"),
+               "fee_schedule": _l("Fee schedule (Excel)"),
+               "handover_notices": _l("Handover notices of every unit (PDF)")}
 
 
 @bp.app_context_processor

@@ -1,9 +1,17 @@
 """Homeowner pages. Every lookup goes through the same scoped queries as staff pages."""
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
 from handover.accounts.models import Role
 from handover.core.access import allow
+from handover.defects import queries as defect_queries
+from handover.defects import rules as defect_rules
+from handover.defects import service as defect_service
+from handover.defects.forms import OwnerReplyForm, uploaded_files
+from handover.defects.views import photo_groups, run_step
+from handover.fees import queries as fee_queries
+from handover.keys import queries as key_queries
 from handover.projects import queries
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
@@ -20,5 +28,43 @@ def home():
 @bp.get("/units/<int:unit_id>")
 @allow(Role.OWNER)
 def unit(unit_id: int):
-    """One of the owner's units; another owner's unit is 404."""
-    return render_template("portal/unit.html", unit=queries.get_unit(request_user(), unit_id))
+    """One of the owner's units with its fee statement and payments; another owner's unit is 404."""
+    unit = queries.get_unit(request_user(), unit_id)
+    fees = fee_queries.statement_view(unit) if unit.contract else {}
+    return render_template("portal/unit.html", unit=unit, **fees, **key_queries.portal_view(request_user(), unit),
+                           defects=defect_queries.unit_defects(unit.id))
+
+
+@bp.get("/defects/<defect_id>")
+@allow(Role.OWNER)
+def defect(defect_id: str):
+    """A defect in the owner's unit: photos, status in plain words, expected date; no staff notes or names."""
+    user = request_user()
+    found = defect_queries.get_defect(user, defect_id)
+    return render_template("portal/defect.html", defect=found, photo_groups=photo_groups(found),
+                           form=OwnerReplyForm(formdata=None, version=found.version),
+                           can_dispute="dispute" in defect_rules.actions_for(found.status, user.role))
+
+
+@bp.post("/defects/<defect_id>/reply")
+@allow(Role.OWNER)
+def defect_reply(defect_id: str):
+    """After the handover: confirm a closed fix, or dispute it with a note and a photo (back to re-inspection)."""
+    user = request_user()
+    found = defect_queries.get_defect(user, defect_id, for_update=True)
+    form = OwnerReplyForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired. Reload the page and try again."), "error")
+    elif request.form.get("reply") == "confirm":
+        if run_step(found, form.version.data, lambda: defect_service.confirm_fix(found, actor=user)):
+            flash(_("Thank you: you confirmed the repair."), "success")
+    elif run_step(found, form.version.data, lambda: _dispute(found, form, user)):
+        flash(_("Thank you: we will inspect the repair again."), "success")
+    return redirect(url_for("portal.defect", defect_id=found.id))
+
+
+def _dispute(found, form: OwnerReplyForm, user) -> None:
+    for upload in uploaded_files(form.photos):
+        defect_service.add_photo(found, upload.read(), actor=user)
+    defect_service.transition(found, defect_rules.TransitionInput("dispute", note=form.note.data or ""), actor=user,
+                              version=form.version.data)

@@ -1,0 +1,70 @@
+"""API: fee documents. The batch fee schedule (Excel), a unit's handover notice and a payment's
+receipt (PDF), and a batch's notices as a background job."""
+from flask import url_for
+from flask_smorest import Blueprint
+
+from handover.accounts.access import request_user
+from handover.api.schemas import ApiErrorSchema
+from handover.core.access import allow
+from handover.extensions import db
+from handover.fees import queries as fee_queries
+from handover.fees.api import FINANCE
+from handover.jobs.models import Job
+from handover.jobs.schemas import JobSchema
+from handover.projects import queries as project_queries
+from handover.reporting import fee_exports
+from handover.reporting.api import accepted, send_result
+
+blp = Blueprint("fee_documents_api", __name__, description="Fee documents: schedule, handover notices, receipts")
+
+
+@blp.route("/batches/<int:batch_id>/fees.xlsx", methods=["GET"])
+@allow(fee_exports.FEE_OVERVIEW_ROLES)
+@blp.response(200, description="the fee schedule (.xlsx), when the batch is small")
+@blp.alt_response(202, schema=JobSchema, description="a large batch: poll the job at `Location`")
+@blp.alt_response(404, schema=ApiErrorSchema)
+def batch_fee_schedule(batch_id: int):
+    """One row per unit: a column per fee line, total, paid, refunded, balance, settled; a totals row."""
+    user = request_user()
+    outcome = fee_exports.export_schedule(project_queries.get_batch(user, batch_id), actor=user)
+    if isinstance(outcome, Job):
+        db.session.commit()
+        return accepted(outcome)
+    return send_result(outcome)
+
+
+@blp.route("/units/<int:unit_id>/notice.pdf", methods=["GET"])
+@allow(fee_exports.NOTICE_ROLES)
+@blp.response(200, description="the handover notice (PDF)")
+@blp.alt_response(404, schema=ApiErrorSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="the buyer returned the unit")
+@blp.alt_response(422, schema=ApiErrorSchema, description="the unit has no contract")
+def unit_notice(unit_id: int):
+    """The unit's handover notice with its fee statement. Each call issues the primary owner a
+    fresh portal activation code, printed on the notice; earlier unused codes stop working."""
+    user = request_user()
+    result = fee_exports.notice_pdf(project_queries.get_unit(user, unit_id), actor=user)
+    db.session.commit()
+    return send_result(result)
+
+
+@blp.route("/batches/<int:batch_id>/notices", methods=["POST"])
+@allow(fee_exports.NOTICE_ROLES)
+@blp.response(202, JobSchema, description="poll the job at `Location`; its result is one PDF")
+@blp.alt_response(404, schema=ApiErrorSchema)
+def start_batch_notices(batch_id: int):
+    """Start making every unit's handover notice (one PDF to print). Issues every primary owner
+    a fresh activation code; units whose buyer returned them are left out."""
+    user = request_user()
+    job = fee_exports.start_notices(project_queries.get_batch(user, batch_id), actor=user)
+    db.session.commit()
+    return job, 202, {"Location": url_for("jobs_api.get_job", job_id=job.id, _external=True)}
+
+
+@blp.route("/payments/<int:payment_id>/receipt.pdf", methods=["GET"])
+@allow(FINANCE)
+@blp.response(200, description="the receipt (PDF) with the amount in Chinese capitals")
+@blp.alt_response(404, schema=ApiErrorSchema)
+def payment_receipt(payment_id: int):
+    """The receipt of one payment, refund or reversal."""
+    return send_result(fee_exports.receipt_pdf(fee_queries.get_payment(request_user(), payment_id)))

@@ -1,0 +1,261 @@
+"""Fee documents as PDFs: the handover notice (one, or a batch's merged into one file for
+printing) and the receipt of a payment. Rendering only: the data comes from `fee_documents`.
+"""
+from collections.abc import Callable, Sequence
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate, Table, TableStyle
+
+from handover.core.timeutil import to_local
+from handover.fees.rules import money_text
+from handover.reporting import pdf
+from handover.reporting.fee_documents import Notice, Receipt
+from handover.reporting.fonts import cjk_font
+
+WHAT_TO_BRING = (
+    "全体买受人（含共有人）的身份证原件；本人不能到场的，受托人须携带经公证的授权委托书及本人身份证原件；",
+    "《商品房买卖合同》原件；",
+    "购房款及已缴各项费用的收款收据或发票；",
+    "本通知书。",
+)
+STEPS = ("签到", "费用结算", "验房", "签署交付文件", "领取钥匙及《住宅质量保证书》《住宅使用说明书》")
+NOTICE_WIDTHS = (10 * mm, 34 * mm, 101 * mm, 35 * mm)
+#: the notice's own page numbering, so each notice of a merged batch file counts from 1
+PAGE_LABEL = "第 %(page)d 页，共 %(pages)d 页"
+SUBTOTAL_FILL = colors.HexColor("#f4f6f8")
+
+
+def _day(value: date | None) -> str:
+    return f"{value:%Y年%m月%d日}" if value else "另行通知"
+
+
+def _period(notice: Notice) -> str:
+    if notice.window_start and notice.window_end:
+        return f"{_day(notice.window_start)}至{_day(notice.window_end)}"
+    return f"{_day(notice.window_start)}起" if notice.window_start else f"{_day(notice.window_end)}前"
+
+
+def _window(notice: Notice) -> str:
+    if notice.window_start is None and notice.window_end is None:
+        return "另行通知"
+    return f"{_period(notice)}（预约办理）" if notice.scattered else _period(notice)
+
+
+def _invitation(notice: Notice) -> str:
+    place = notice.address or "交付现场"
+    opening = f"您购买的{notice.project}{notice.unit_label}已具备交付条件。"
+    if notice.window_start is None and notice.window_end is None:
+        return f"{opening}具体交付时间另行通知，届时请携带下列资料到{place}办理交付手续。"
+    if notice.scattered:
+        return f"{opening}请在{_period(notice)}期间提前与我们预约交付时间，届时携带下列资料到{place}办理交付手续。"
+    return f"{opening}请于{_period(notice)}，携带下列资料到{place}办理交付手续。"
+
+
+def _right(st: pdf.Styles) -> ParagraphStyle:
+    return ParagraphStyle("cell_right", parent=st.cell, alignment=TA_RIGHT)
+
+
+def _balance_label(notice: Notice) -> str:
+    if notice.balance > 0:
+        label, explained = "应付余额", "应付余额（合计 − 已付 + 已退）"
+    elif notice.balance < 0:
+        label, explained = "应退余额", "应退余额（开发商应退还买受人）"
+    else:
+        label, explained = "余额", "余额（已结清）"
+    return f"{label}（暂定，见下方说明）" if notice.pending else explained
+
+
+def _fee_table(notice: Notice, st: pdf.Styles) -> Table:
+    right = _right(st)
+    rows = [[str(n), line.label, line.basis, pdf.text(money_text(line.amount), right)]
+            for n, line in enumerate(notice.lines, start=1)]
+    subtotals = [("合计", notice.total), ("已付", notice.paid), ("已退", notice.refunded),
+                 (_balance_label(notice), abs(notice.balance))]
+    first_subtotal = len(rows) + 1
+    rows += [["", label, "", pdf.text(money_text(amount), right)] for label, amount in subtotals]
+    table = pdf.data_table(["序号", "项目", "计算依据", "金额（元）"], rows, NOTICE_WIDTHS, st)
+    table.setStyle(TableStyle([("SPAN", (1, r), (2, r)) for r in range(first_subtotal, len(rows) + 1)]
+                              + [("BACKGROUND", (0, first_subtotal), (-1, -1), SUBTOTAL_FILL)]))
+    return table
+
+
+def _fees(notice: Notice, st: pdf.Styles) -> list[Flowable]:
+    if not notice.lines:  # no measured area yet: no line can be computed
+        return [pdf.text("实测面积确定后，我们将另行通知面积补差及各项费用明细。", st.body)]
+    return [pdf.spacer(1.5), _fee_table(notice, st), pdf.spacer(1.5),
+            *[pdf.text(note, st.small) for note in _basis_notes(notice)]]
+
+
+def _area_text(notice: Notice) -> str:
+    measured = f" {notice.measured_area:.2f} m²" if notice.measured_area is not None else "尚未确定"
+    text = f"合同面积 {notice.contract_area:.2f} m²，实测面积{measured}"
+    if notice.ratio_percent is not None:
+        text += f"，面积误差比 {notice.ratio_percent:+.2f}%（约定限度 ±{notice.threshold_percent:.2f}%）"
+    return text + "。"
+
+
+def _basis_notes(notice: Notice) -> list[str]:
+    notes = [f"面积补差：误差比在 ±{notice.threshold_percent:.2f}% 以内（含本数）的，按（实测面积 − 合同面积）× 合同单价"
+             "据实结算；正数为买受人应补缴，负数为开发商应退还。其余各项按上表计算依据计算，均保留到分。"]
+    if notice.return_right:
+        chosen = f"买受人已选择：{notice.decision}。" if notice.decision else \
+            "请在交付时告知是否退房；上表面积补差按不退房计算。"
+        notes.append(f"实测面积与合同面积误差比超过 {notice.threshold_percent:.2f}%，依《商品房销售管理办法》"
+                     f"第二十条，买受人有权退房。{chosen}")
+    else:  # the return right explains itself; other reasons (no measured area yet) are listed
+        notes += [f"注：{reason}" for reason in notice.pending]
+    return notes
+
+
+def _activation(notice: Notice, st: pdf.Styles) -> list[Flowable]:
+    activation = notice.activation
+    if activation.activated:
+        return [pdf.text(f"您已开通业主服务平台账号，请访问 {activation.url} ，用手机号（{activation.phone}）和密码登录，"
+                         f"查看房屋验收问题、费用明细等信息。", st.body)]
+    if not activation.code:
+        return [pdf.text(f"本次未能生成业主服务平台激活码：{activation.problem}请到交付现场客服处办理。", st.body)]
+    code_style = ParagraphStyle("code", parent=st.body, fontSize=18, leading=24)
+    return [
+        pdf.text(f"激活码：{activation.code}", code_style),
+        pdf.text(f"请访问 {activation.url} ，输入手机号（{activation.phone}）和上述激活码，设置登录密码后即可查看"
+                 f"房屋验收问题、费用明细等信息。激活码仅可使用一次，有效期至 {_day(activation.expires_on)}。"
+                 "每次打印本通知书都会生成新的激活码，此前未使用的激活码随即失效。", st.body),
+    ]
+
+
+def notice_story(notice: Notice, st: pdf.Styles) -> list[Flowable]:
+    """One notice: addressee, window, what to bring, the steps, the fee table, the activation code."""
+    issued = to_local(notice.issued_at)
+    return [
+        pdf.text("交付通知书", st.title),
+        pdf.fields_table([("项目", notice.project), ("交付批次", notice.batch), ("房号", notice.unit_label),
+                          ("合同编号", notice.contract_no), ("买受人", notice.owner_names),
+                          ("交付时间", _window(notice))], st),
+        pdf.spacer(3),
+        pdf.text(f"尊敬的 {notice.owner_names} 业主：", st.body),
+        pdf.text(_invitation(notice), st.body),
+        pdf.text("一、请携带", st.heading),
+        *[pdf.text(f"{n}. {item}", st.body) for n, item in enumerate(WHAT_TO_BRING, start=1)],
+        pdf.text("二、办理流程", st.heading),
+        pdf.text(" → ".join(f"{n}. {step}" for n, step in enumerate(STEPS, start=1)), st.body),
+        pdf.text("面积补差结清后方可签署交付文件、领取钥匙。", st.small),
+        pdf.text("三、费用明细", st.heading),
+        pdf.text(_area_text(notice), st.body),
+        *_fees(notice, st),
+        pdf.keep_together(pdf.text("四、业主服务平台", st.heading), *_activation(notice, st)),
+        pdf.keep_together(
+            pdf.spacer(6),
+            pdf.text(f"{notice.developer or notice.project}（盖章）", st.body),
+            pdf.text(f"{issued:%Y年%m月%d日}", st.body),
+        ),
+    ]
+
+
+def _footer(notice: Notice) -> str:
+    return f"{notice.unit_label} · {notice.contract_no}"
+
+
+def render_notice(notice: Notice) -> bytes:
+    return pdf.render(notice_story(notice, pdf.styles()), title=f"交付通知书 {notice.unit_label}",
+                      footer=_footer(notice))
+
+
+class _NoticeStart(Flowable):
+    """Invisible: marks the page where a notice starts, for the footer and for progress."""
+
+    def __init__(self, footer: str, on_drawn: Callable[[], None]):
+        super().__init__()
+        self.footer, self.on_drawn = footer, on_drawn
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+    def draw(self):
+        self.canv.notice_footer = self.footer
+        self.canv.notice_start = self.canv.getPageNumber()
+        self.on_drawn()
+
+
+class _NoticesCanvas(pdf.NumberedCanvas):
+    """Numbers each notice's pages on its own: page 1 of 2 of this notice, not of the file."""
+
+    notice_footer, notice_start = "", 1
+
+    def save(self):
+        starts = [state.get("notice_start", 1) for state in self._pages]
+        self._notice_pages = {start: starts.count(start) for start in set(starts)}
+        super().save()
+
+    def _draw_footer(self, total: int) -> None:
+        self._footer = self.notice_footer
+        self._page_label = PAGE_LABEL % {"page": self._pageNumber - self.notice_start + 1,
+                                         "pages": self._notice_pages[self.notice_start]}
+        super()._draw_footer(total)  # the label has no placeholders left: it prints as it is
+
+
+def render_notices(notices: Sequence[Notice], target: Path, *, on_page: Callable[[int], None] = lambda done: None):
+    """Every notice in one PDF for printing, each starting on a new page with its own page count.
+
+    `on_page(done)` is called as each notice is laid out, to report progress.
+    """
+    st = pdf.styles()
+    story: list[Flowable] = []
+    for number, notice in enumerate(notices, start=1):
+        if story:
+            story.append(PageBreak())
+        story.append(_NoticeStart(_footer(notice), partial(on_page, number)))
+        story += notice_story(notice, st)
+    document = SimpleDocTemplate(str(target), pagesize=pdf.PAGE_SIZE, leftMargin=pdf.MARGIN, rightMargin=pdf.MARGIN,
+                                 topMargin=pdf.MARGIN, bottomMargin=pdf.MARGIN + 4 * mm, title="交付通知书",
+                                 creator="Handover", author="Handover", initialFontName=cjk_font())
+    document.build(story, canvasmaker=partial(_NoticesCanvas, page_label=PAGE_LABEL))
+
+
+def _receipt_table(receipt: Receipt, st: pdf.Styles) -> Table:
+    payer = "收款人" if receipt.kind.startswith("退款") else "交款人"
+    big = ParagraphStyle("big", parent=st.body, fontSize=12, leading=16)
+    cells = [
+        [pdf.text(payer, st.small), pdf.text(receipt.owner_names, st.body),
+         pdf.text("房号", st.small), pdf.text(f"{receipt.project} {receipt.unit_label}", st.body)],
+        [pdf.text("款项", st.small), pdf.text(receipt.kind, st.body),
+         pdf.text("方式", st.small), pdf.text(receipt.method, st.body)],
+        [pdf.text("金额（大写）", st.small), pdf.text(f"人民币{receipt.amount_in_capitals}", big), "", ""],
+        [pdf.text("金额（小写）", st.small), pdf.text(f"¥{money_text(receipt.amount)}", big), "", ""],
+        [pdf.text("摘要", st.small), pdf.text(receipt.note or "—", st.body), "", ""],
+        [pdf.text("经办人", st.small), pdf.text(receipt.operator, st.body),
+         pdf.text("时间", st.small), pdf.text(f"{to_local(receipt.at):%Y-%m-%d %H:%M}", st.body)],
+    ]
+    table = Table(cells, colWidths=[26 * mm, 64 * mm, 20 * mm, 70 * mm])
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.6, pdf.GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (0, -1), pdf.HEADER_FILL), ("BACKGROUND", (2, 0), (2, 1), pdf.HEADER_FILL),
+        ("BACKGROUND", (2, 5), (2, 5), pdf.HEADER_FILL),
+        ("SPAN", (1, 2), (3, 2)), ("SPAN", (1, 3), (3, 3)), ("SPAN", (1, 4), (3, 4)),
+        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("FONTNAME", (0, 0), (-1, -1), st.body.fontName),
+    ]))
+    return table
+
+
+def render_receipt(receipt: Receipt) -> bytes:
+    """The receipt of one payment, refund or reversal, with the amount in capitals."""
+    st = pdf.styles()
+    right = ParagraphStyle("no", parent=st.body, alignment=TA_RIGHT)
+    warn = ParagraphStyle("warn", parent=st.body, textColor=colors.HexColor("#b42318"))
+    story = [pdf.text(receipt.title, st.title), pdf.text(f"No. {receipt.receipt_no}", right), pdf.spacer(2),
+             _receipt_table(receipt, st), pdf.spacer(2)]
+    if receipt.reverses_receipt_no:
+        story.append(pdf.text(f"本凭证冲正（撤销）收据 No. {receipt.reverses_receipt_no}，金额以负数计入账户。", warn))
+    if receipt.reversed_by_receipt_no:
+        story.append(pdf.text(f"本收据已被冲正（冲正凭证 No. {receipt.reversed_by_receipt_no}），不再有效。", warn))
+    refund = receipt.kind.startswith("退款")
+    signers = ["付款单位（盖章）", "收款人"] if refund else ["收款单位（盖章）", "交款人"]
+    story += [pdf.spacer(4), pdf.text(f"{'付款' if refund else '收款'}单位：{receipt.payee}", st.body),
+              pdf.signature_lines(signers, st)]
+    return pdf.render(story, title=f"{receipt.title} {receipt.receipt_no}", footer=receipt.project)

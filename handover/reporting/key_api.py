@@ -1,0 +1,69 @@
+"""API: key documents (ledger Excel, tag sheet, handover record, entrustment letter)."""
+import io
+
+from flask import abort, request, send_file
+from flask_smorest import Blueprint
+
+from handover.accounts.access import request_user
+from handover.accounts.models import STAFF_ROLES
+from handover.api.schemas import ApiErrorSchema
+from handover.core.access import allow
+from handover.keys import queries
+from handover.keys.api import KEEPERS, READERS
+from handover.keys.models import KeyEventType
+from handover.projects import queries as project_queries
+from handover.reporting import key_documents
+
+blp = Blueprint("key_documents_api", __name__, description="Key ledger (Excel) and key documents (PDF)")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _send(content: bytes, name: str, mimetype: str):
+    return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+@blp.route("/batches/<int:batch_id>/keys.xlsx", methods=["GET"])
+@allow(STAFF_ROLES)
+@blp.response(200, description="the key ledger (.xlsx): sheet 1 current state, sheet 2 every custody event")
+@blp.alt_response(404, schema=ApiErrorSchema)
+def key_ledger(batch_id: int):
+    """The batch's key ledger."""
+    user = request_user()
+    content, name = key_documents.key_ledger_bytes(user, project_queries.get_batch(user, batch_id))
+    return _send(content, name, XLSX)
+
+
+@blp.route("/batches/<int:batch_id>/keys/tags.pdf", methods=["GET"])
+@allow(KEEPERS)
+@blp.response(200, description="QR key tags, 3 × 8 labels per A4 page")
+@blp.alt_response(404, schema=ApiErrorSchema)
+def tag_sheet(batch_id: int):
+    """Printable QR tags for the batch's keys (`?building_id=` for one building)."""
+    user = request_user()
+    sheet = key_documents.gather_tags(user, project_queries.get_batch(user, batch_id),
+                                      request.args.get("building_id", type=int))
+    return _send(key_documents.render_tag_sheet(sheet), f"钥匙标签-{batch_id}.pdf", "application/pdf")
+
+
+@blp.route("/units/<int:unit_id>/keys/handover-record.pdf", methods=["GET"])
+@allow(READERS)
+@blp.response(200, description="钥匙移交记录 with the owner's drawn signature")
+@blp.alt_response(404, schema=ApiErrorSchema)
+def handover_record(unit_id: int):
+    """The unit's key handover record."""
+    record = key_documents.gather_handover_record(project_queries.get_unit(request_user(), unit_id))
+    return _send(key_documents.render_handover_record(record), record.file_name, "application/pdf")
+
+
+@blp.route("/key-events/<int:event_id>/entrustment.pdf", methods=["GET"])
+@allow(READERS)
+@blp.response(200, description="钥匙委托书 of the entrustment this event belongs to")
+@blp.alt_response(404, schema=ApiErrorSchema)
+def entrustment_letter(event_id: int):
+    """The key entrustment letter."""
+    event = queries.get_event(request_user(), event_id)
+    if event.type != KeyEventType.ENTRUSTED:
+        abort(404)
+    letter = key_documents.gather_entrustment_letter(event)
+    return _send(key_documents.render_entrustment_letter(letter), letter.file_name, "application/pdf")

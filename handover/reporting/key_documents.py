@@ -1,0 +1,392 @@
+"""Key documents: tag sheets (QR labels), the key handover record (钥匙移交记录), the key
+entrustment letter (钥匙委托书) and the batch's key ledger (钥匙台账, Excel).
+
+`gather_*` functions read the database into plain frozen data; `render_*` / `write_*` lay it out
+and know no models. Callers have already checked that the user may see the batch, unit or event.
+"""
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Image, Table, TableStyle
+
+from handover.accounts.models import User
+from handover.core import storage
+from handover.core.timeutil import now_utc, to_local, today_local
+from handover.extensions import db
+from handover.keys import queries, rules
+from handover.keys.importing import CHINESE_KIND_NAMES, chinese_building, chinese_unit_label
+from handover.keys.models import KeyEvent, KeyEventType
+from handover.projects.models import Batch, Building, Unit
+from handover.reporting import pdf
+from handover.reporting.fonts import cjk_font
+from handover.reporting.xlsx import Column, _header_cell, _SheetWriter
+
+def unit_place(unit: Unit | None) -> str:
+    return chinese_unit_label(unit.building.name, unit.entrance, unit.room_no) if unit else ""
+
+
+def owner_names(unit: Unit) -> str:
+    contract = unit.contract
+    return "、".join(o.name for o in [contract.owner, *contract.co_owners]) if contract else ""
+
+
+def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return to_local(value).strftime(fmt) if value else ""
+
+
+# --- tag sheet -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class KeyTag:
+    code: str
+    #: 1栋1单元1201, or the label of a public-room key
+    place: str
+    kind_name: str
+    copies: int
+    cabinet_slot: str
+
+
+@dataclass(frozen=True)
+class TagSheet:
+    title: str
+    tags: tuple[KeyTag, ...]
+
+
+def gather_tags(user: User, batch: Batch, building_id: int | None = None) -> TagSheet:
+    """Tags of the batch's keys (or one building's), in building, entrance, floor, room order.
+    Lost keys and keys whose lock was changed get no tag."""
+    keys = db.session.scalars(queries.ledger_query(user, batch_id=batch.id, building_id=building_id))
+    tags = tuple(KeyTag(key.code, unit_place(key.unit) or key.label, CHINESE_KIND_NAMES[key.kind], key.copies,
+                        key.cabinet_slot or "") for key in keys if key.status not in rules.GONE)
+    building = db.session.get(Building, building_id) if building_id else None
+    where = f" · {chinese_building(building.name)}" if building else ""
+    return TagSheet(f"{batch.project.name} · {batch.name}{where}", tags)
+
+
+# A4 label stock, 3 × 8 labels of 70 × 37 mm (the common 24-up sheet)
+TAG_COLUMNS, TAG_ROWS = 3, 8
+TAG_WIDTH, TAG_HEIGHT = 70 * mm, 37 * mm
+TAG_TOP = (A4[1] - TAG_ROWS * TAG_HEIGHT) / 2
+TAG_PADDING = 3 * mm
+QR_SIZE = TAG_HEIGHT - 2 * TAG_PADDING
+
+
+def qr_drawing(value: str, size: float) -> Drawing:
+    """A QR code of `value` (error correction M, with its quiet zone) scaled to size × size points."""
+    widget = QrCodeWidget(value, barLevel="M")
+    x1, y1, x2, y2 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def _fit(canvas: Canvas, text: str, size: float, width: float) -> float:
+    """The largest font size up to `size` at which `text` fits in `width`."""
+    while size > 6 and canvas.stringWidth(text, cjk_font(), size) > width:
+        size -= 0.5
+    return size
+
+
+def _draw_tag(canvas: Canvas, tag: KeyTag, x: float, y: float) -> None:
+    canvas.setStrokeColor(colors.HexColor("#c3cad3"))
+    canvas.setDash(1, 2)
+    canvas.rect(x, y, TAG_WIDTH, TAG_HEIGHT)  # a cutting guide on plain paper
+    canvas.setDash()
+    renderPDF.draw(qr_drawing(tag.code, QR_SIZE), canvas, x + TAG_PADDING / 2, y + TAG_PADDING)
+    left = x + QR_SIZE + TAG_PADDING
+    width = x + TAG_WIDTH - TAG_PADDING - left
+    font = cjk_font()
+    lines = [(tag.place, 14), (f"{tag.kind_name} ×{tag.copies}", 12), (tag.code, 10.5),
+             (f"柜位 {tag.cabinet_slot}" if tag.cabinet_slot else "", 10.5)]
+    top = y + TAG_HEIGHT - TAG_PADDING - 1 * mm
+    for text, size in lines:
+        size = _fit(canvas, text, size, width)
+        top -= size * 1.7
+        canvas.setFont(font, size)
+        canvas.setFillColor(colors.black)
+        canvas.drawString(left, top, text)
+
+
+def render_tag_sheet(sheet: TagSheet) -> bytes:
+    """Label pages: a QR code holding the key's code beside its unit, kind, code and slot."""
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A4, initialFontName=cjk_font())
+    canvas.setTitle(f"钥匙标签 {sheet.title}")
+    canvas.setAuthor("Handover")
+    per_page = TAG_COLUMNS * TAG_ROWS
+    if not sheet.tags:
+        canvas.setFont(cjk_font(), 12)
+        canvas.drawString(20 * mm, A4[1] - 30 * mm, f"{sheet.title}：没有需要打印标签的钥匙。")
+    for index, tag in enumerate(sheet.tags):
+        if index and index % per_page == 0:
+            canvas.showPage()
+        slot = index % per_page
+        row, column = divmod(slot, TAG_COLUMNS)
+        x = (A4[0] - TAG_COLUMNS * TAG_WIDTH) / 2 + column * TAG_WIDTH
+        y = A4[1] - TAG_TOP - (row + 1) * TAG_HEIGHT
+        _draw_tag(canvas, tag, x, y)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+# --- handover record and entrustment letter ------------------------------------------------------
+
+@dataclass(frozen=True)
+class KeyLine:
+    label: str
+    kind_name: str
+    copies: int
+    code: str
+    at: datetime
+    to: str
+
+
+@dataclass(frozen=True)
+class Signing:
+    """One sitting in which the owner signed on the tablet."""
+
+    name: str
+    at: datetime
+    staff: str
+    signature: Path | None
+
+
+@dataclass(frozen=True)
+class Use:
+    at: datetime
+    event: str
+    to: str
+    note: str
+    staff: str
+
+
+@dataclass(frozen=True)
+class UnitHeader:
+    project: str
+    batch: str
+    place: str
+    owners: str
+    printed_at: datetime
+
+
+@dataclass(frozen=True)
+class HandoverRecord:
+    header: UnitHeader
+    lines: tuple[KeyLine, ...]
+    signings: tuple[Signing, ...]
+
+    @property
+    def file_name(self) -> str:
+        return f"钥匙移交记录-{self.header.place}.pdf".replace("/", "-")
+
+
+@dataclass(frozen=True)
+class EntrustmentLetter:
+    header: UnitHeader
+    lines: tuple[KeyLine, ...]
+    belongings: str
+    entrusted: Signing
+    uses: tuple[Use, ...]
+    returned: Signing | None
+
+    @property
+    def file_name(self) -> str:
+        return f"钥匙委托书-{self.header.place}-{to_local(self.entrusted.at):%Y%m%d}.pdf".replace("/", "-")
+
+
+def _header(unit: Unit) -> UnitHeader:
+    return UnitHeader(unit.batch.project.name, unit.batch.name, unit_place(unit), owner_names(unit), now_utc())
+
+
+def _line(event: KeyEvent) -> KeyLine:
+    key = event.key
+    return KeyLine(key.label, CHINESE_KIND_NAMES[key.kind], key.copies, key.code, event.at, event.counterparty)
+
+
+def _signature_file(event: KeyEvent) -> Path | None:
+    if not event.signature_path:
+        return None
+    path = storage.resolve(event.signature_path)
+    return path if path.is_file() else None
+
+
+def _signing(event: KeyEvent) -> Signing:
+    return Signing(event.counterparty, event.at, event.actor_name, _signature_file(event))
+
+
+def gather_handover_record(unit: Unit) -> HandoverRecord:
+    """Every key handed to the unit's owner, and each sitting's drawn signature."""
+    events = queries.unit_events(unit.id, [KeyEventType.HANDED_TO_OWNER])
+    return HandoverRecord(_header(unit), tuple(_line(e) for e in events),
+                          tuple(_signing(group[0]) for group in queries.sittings(events)))
+
+
+def gather_entrustment_letter(event: KeyEvent) -> EntrustmentLetter:
+    """The entrustment sitting that `event` belongs to, what happened to those keys while the office
+    held them, and the owner's signature when they were returned."""
+    unit = event.key.unit
+    entrustment = next(e for e in queries.unit_entrustments(unit.id) if event.id in {x.id for x in e.events})
+    uses = tuple(Use(e.at, e.type.label, e.counterparty, e.note, e.actor_name) for e in entrustment.uses)
+    return EntrustmentLetter(_header(unit), tuple(_line(e) for e in entrustment.events), entrustment.first.note,
+                             _signing(entrustment.first), uses,
+                             _signing(entrustment.returned) if entrustment.returned else None)
+
+
+SIGNATURE_WIDTH, SIGNATURE_MAX_HEIGHT = 60 * mm, 24 * mm
+
+
+def _signature_image(path: Path | None, st: pdf.Styles):
+    if path is None:
+        return pdf.text("（未签名）", st.small)
+    image = Image(str(path))
+    scale = min(SIGNATURE_WIDTH / image.imageWidth, SIGNATURE_MAX_HEIGHT / image.imageHeight)
+    image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
+    image.hAlign = "LEFT"
+    return image
+
+
+def _signing_block(title: str, signing: Signing, st: pdf.Styles) -> Table:
+    """The drawn signature with who signed, when, and the staff member who took it."""
+    rows = [[pdf.text(title, st.body), _signature_image(signing.signature, st)],
+            ["", pdf.text(f"{signing.name}　{_local(signing.at)}　经办：{signing.staff}", st.small)]]
+    table = Table(rows, colWidths=[30 * mm, pdf.FRAME_WIDTH - 30 * mm], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("LINEBELOW", (1, 0), (1, 0), 0.6, colors.black)]))
+    return table
+
+
+def _header_fields(header: UnitHeader, day: str, st: pdf.Styles):
+    return pdf.fields_table([("项目", header.project), ("批次", header.batch), ("房屋", header.place),
+                             ("业主", header.owners), ("日期", day), ("打印时间", _local(header.printed_at))], st)
+
+
+def _keys_table(lines: Sequence[KeyLine], st: pdf.Styles):
+    rows = [[str(n), line.label, line.kind_name, str(line.copies), line.code, _local(line.at)]
+            for n, line in enumerate(lines, start=1)]
+    return pdf.data_table(["序号", "钥匙", "类型", "套数", "编号", "时间"], rows,
+                          [12 * mm, 56 * mm, 22 * mm, 14 * mm, 32 * mm, 44 * mm], st)
+
+
+def render_handover_record(record: HandoverRecord) -> bytes:
+    """钥匙移交记录: the keys handed, the owner's drawn signature, and a line for the staff member."""
+    st = pdf.styles()
+    day = _local(record.signings[-1].at, "%Y-%m-%d") if record.signings else ""
+    story = [pdf.text("钥匙移交记录", st.title), _header_fields(record.header, day, st), pdf.spacer(4)]
+    if record.lines:
+        story += [_keys_table(record.lines, st), pdf.spacer(3),
+                  pdf.text(f"以上钥匙共 {len(record.lines)} 把（组），业主已当面清点、试开并签收。", st.body),
+                  pdf.spacer(4)]
+        story += [_signing_block("业主签名", signing, st) for signing in record.signings]
+    else:
+        story.append(pdf.text("本户尚无钥匙移交给业主。", st.body))
+    story += [pdf.spacer(6), pdf.signature_lines(["移交人（物业）"], st)]
+    return pdf.render(story, title=f"钥匙移交记录 {record.header.place}", footer=record.header.project)
+
+
+def render_entrustment_letter(letter: EntrustmentLetter) -> bytes:
+    """钥匙委托书: the keys left with the office, belongings in the unit, signatures at both ends."""
+    st = pdf.styles()
+    header = letter.header
+    story = [pdf.text("钥匙委托书", st.title), _header_fields(header, _local(letter.entrusted.at, "%Y-%m-%d"), st),
+             pdf.spacer(3),
+             pdf.text(f"本人（{letter.entrusted.name}）系 {header.place} 业主，现将下列钥匙委托物业服务中心代为保管，"
+                      "供维修或装修人员进户使用。物业服务中心凭本委托书保管钥匙、登记每次借用，"
+                      "业主取回时签字确认。", st.body),
+             pdf.spacer(3), _keys_table(letter.lines, st), pdf.spacer(3),
+             pdf.text("屋内物品说明", st.heading), pdf.text(letter.belongings or "（无）", st.body), pdf.spacer(4),
+             _signing_block("委托人（业主）", letter.entrusted, st), pdf.spacer(4),
+             pdf.signature_lines(["受托人（物业）"], st)]
+    if letter.uses:
+        story += [pdf.text("委托期间钥匙使用记录", st.heading),
+                  pdf.data_table(["时间", "事项", "借用人", "备注", "经办"],
+                                 [[_local(u.at), u.event, u.to, u.note, u.staff] for u in letter.uses],
+                                 [34 * mm, 28 * mm, 34 * mm, 56 * mm, 28 * mm], st)]
+    story.append(pdf.text("钥匙取回确认", st.heading))
+    if letter.returned:
+        story.append(_signing_block("业主签名", letter.returned, st))
+    else:
+        story.append(pdf.signature_lines(["业主签名"], st))
+    return pdf.render(story, title=f"钥匙委托书 {header.place}", footer=header.project)
+
+
+# --- key ledger (Excel) --------------------------------------------------------------------------
+
+STATE_COLUMNS = [Column("楼栋", 8), Column("单元", 6), Column("房号", 8), Column("钥匙类型", 10), Column("标签", 24),
+                 Column("编号", 14), Column("套数", 6), Column("柜位", 8), Column("状态", 14), Column("持有人", 20),
+                 Column("应还日期", 12), Column("超期", 6)]
+HISTORY_COLUMNS = [Column("时间", 17), Column("楼栋", 8), Column("单元", 6), Column("房号", 8), Column("编号", 14),
+                   Column("标签", 24), Column("事件", 16), Column("对方", 16), Column("试开结果", 9),
+                   Column("备注", 30), Column("事件后状态", 14), Column("经办人", 14), Column("已签名", 8)]
+
+
+@dataclass(frozen=True)
+class KeyLedger:
+    batch: str
+    state: list[tuple]
+    history: list[tuple]
+
+    @property
+    def file_name(self) -> str:
+        return f"钥匙台账-{self.batch}-{today_local():%Y%m%d}.xlsx".replace("/", "-")
+
+
+def _place_columns(unit: Unit | None) -> tuple[str, str, str]:
+    return (unit.building.name, unit.entrance, unit.room_no) if unit else ("", "", "")
+
+
+def gather_key_ledger(user: User, batch: Batch) -> KeyLedger:
+    """Sheet 1: each key's current state; sheet 2: every custody event of the batch's keys in time order."""
+    today = today_local()
+    keys = list(db.session.scalars(queries.ledger_query(user, batch_id=batch.id)))
+    state = [(*_place_columns(k.unit), k.kind.label, k.label, k.code, k.copies, k.cabinet_slot or "", k.status.label,
+              k.holder, k.due_back_on, "是" if rules.is_overdue(k.status, k.due_back_on, today) else "")
+             for k in keys]
+    by_id = {key.id: key for key in keys}
+    events = db.session.scalars(sa.select(KeyEvent).where(KeyEvent.key_id.in_(list(by_id)))
+                                .order_by(KeyEvent.at, KeyEvent.id)) if by_id else []
+    history = [(e.at, *_place_columns(by_id[e.key_id].unit), by_id[e.key_id].code, by_id[e.key_id].label,
+                e.type.label, e.counterparty, {True: "能开", False: "打不开"}.get(e.result_ok, ""), e.note,
+                e.status_after.label, e.actor_name, "是" if e.signature_path else "") for e in events]
+    return KeyLedger(batch.name, state, history)
+
+
+def write_workbook(target, sheets: Iterable[tuple[str, Sequence[Column], Iterable[Sequence]]]) -> None:
+    """Several sheets in one workbook, each like xlsx.write_xlsx writes its one sheet."""
+    workbook = Workbook(write_only=True)
+    for title, columns, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "A2"
+        writer = _SheetWriter(sheet)
+        sheet.append([_header_cell(sheet, column.header) for column in columns])
+        for row in rows:
+            sheet.append([writer.cell(value) for value in row])
+    workbook.save(target)
+
+
+def write_key_ledger(target, ledger: KeyLedger) -> None:
+    write_workbook(target, [("当前状态", STATE_COLUMNS, ledger.state), ("事件记录", HISTORY_COLUMNS, ledger.history)])
+
+
+def key_ledger_bytes(user: User, batch: Batch) -> tuple[bytes, str]:
+    """The ledger workbook and its file name."""
+    ledger = gather_key_ledger(user, batch)
+    out = io.BytesIO()
+    write_key_ledger(out, ledger)
+    return out.getvalue(), ledger.file_name
+
