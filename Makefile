@@ -33,12 +33,13 @@ run: install
 	@echo "Serving on http://127.0.0.1:5000  (Ctrl-C to stop)"
 	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
-# Debian's Chromium for the browser tests: installed when missing (CI always wants it).
+# Debian's Chromium for the browser tests, and poppler (pdftoppm, pdffonts) for the PDF rendering
+# checks: installed when missing (CI always wants them).
 browser:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing Debian chromium and CJK fonts for the browser tests..."; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null) \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei poppler-utils >/dev/null) \
 	      || echo "Could not install chromium: browser tests will be skipped (and fail under CI)."; \
 	  else echo "chromium missing and cannot be installed here: browser tests will be skipped (and fail under CI)."; fi; \
 	fi
