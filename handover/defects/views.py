@@ -39,12 +39,12 @@ def conflict_message() -> str:
              "check its current state below and try again if it is still needed.")
 
 
-def show_refusal(form, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
+def show_refusal(form, exc: DomainError) -> None:
     """Put a service refusal under the fields it names, else flash it at the top of the page."""
     details = exc.details if isinstance(exc.details, list) else []
     shown = False
     for detail in details:
-        name = (aliases or {}).get(detail.get("field"), detail.get("field"))
+        name = detail.get("field")
         if name and name in form:
             form[name].errors = [*form[name].errors, detail.get("message") or exc.message]
             shown = True

@@ -132,6 +132,8 @@
 
   document.querySelectorAll(".due-chips[hidden], [data-mark-rest][hidden]").forEach(function (el) { el.hidden = false; });
 
+  document.documentElement.classList.add("js-camera");  // big camera buttons replace the plain file inputs
+
   var form = logForm();
   if (form && form.querySelector("input[name=category]")) { showItems(form); }
 }());

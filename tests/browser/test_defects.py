@@ -15,7 +15,7 @@ from tests.browser.test_flows import MIN_TAP, assert_no_horizontal_overflow, sig
 pytestmark = pytest.mark.browser
 
 #: the controls a gloved thumb has to hit (the radio dots themselves are hidden inside big labels)
-TAP_TARGETS = (".btn, button, select, textarea, .pick span, .toggle, .phrase-chip, input[type=file], "
+TAP_TARGETS = (".btn, button, select, textarea, .pick span, .toggle, .phrase-chip, .camera-btn, "
                "input[type=date], input[type=text], input:not([type])")
 
 
