@@ -10,15 +10,18 @@ from handover.accounts.models import Role, User
 from handover.core.errors import NotFound
 from handover.core.timeutil import today_local
 from handover.defects.models import CLOSED_STATUSES, Defect, DefectStatus
+from handover.defects.rules import OWNER_VISIBLE_STAGES
 from handover.extensions import db
 from handover.projects.models import Batch, Building, Contractor, Unit
 from handover.projects.queries import owned_unit_ids, visible_project_ids
 
 
 def scope_defects(stmt: sa.Select, user: User) -> sa.Select:
-    """Staff: their projects; contractors: their company's defects; owners: their units."""
+    """Staff: their projects; contractors: their company's defects; owners: their units' defects
+    from the stages they take part in (internal quality checks stay internal)."""
     if user.role == Role.OWNER:
-        return stmt.where(Defect.unit_id.in_(owned_unit_ids(user.owner_id)))
+        return stmt.where(Defect.unit_id.in_(owned_unit_ids(user.owner_id)),
+                          Defect.stage.in_(list(OWNER_VISIBLE_STAGES)))
     if user.role == Role.CONTRACTOR:
         return stmt.where(Defect.contractor_id == user.contractor_id)
     ids = visible_project_ids(user)
@@ -83,6 +86,14 @@ def unit_defects(unit_id: int) -> list[Defect]:
     stmt = (sa.select(Defect).where(Defect.unit_id == unit_id)
             .options(joinedload(Defect.contractor), selectinload(Defect.photos))
             .order_by(Defect.created_at))
+    return list(db.session.scalars(stmt))
+
+
+def owner_unit_defects(user: User, unit_id: int) -> list[Defect]:
+    """The defects of one unit that its owner may see, oldest first, with photos."""
+    stmt = scope_defects(sa.select(Defect).where(Defect.unit_id == unit_id)
+                         .options(joinedload(Defect.contractor), selectinload(Defect.photos))
+                         .order_by(Defect.created_at), user)
     return list(db.session.scalars(stmt))
 
 

@@ -13,9 +13,13 @@ from flask_babel import lazy_gettext as _l
 
 from handover.core.errors import TransitionNotAllowed, ValidationFailed
 from handover.defects.models import CLOSED_STATUSES, DefectStatus
-from handover.inspections.models import WarrantyClass
+from handover.inspections.models import InspectionStage, WarrantyClass
 
 S = DefectStatus
+
+#: stages the owner takes part in; per-unit inspection and the property takeover are internal checks
+OWNER_VISIBLE_STAGES = frozenset({InspectionStage.OPEN_DAY, InspectionStage.HANDOVER, InspectionStage.SCATTERED,
+                                  InspectionStage.WARRANTY})
 
 DEFECT_TRANSITIONS: dict[tuple[DefectStatus, str], DefectStatus] = {
     (S.OPEN, "assign"): S.ASSIGNED,
@@ -105,10 +109,10 @@ def warranty_ends_on(warranty_class: WarrantyClass, handed_over_on: date) -> dat
 
 
 def is_under_warranty(warranty_class: WarrantyClass, handed_over_on: date | None, on: date) -> bool | None:
-    """None when the unit has not been handed over yet (the warranty has not started)."""
-    if handed_over_on is None:
+    """None while the unit has not been handed over (on `on`): the warranty has not started."""
+    if handed_over_on is None or on < handed_over_on:
         return None
-    return handed_over_on <= on <= warranty_ends_on(warranty_class, handed_over_on)
+    return on <= warranty_ends_on(warranty_class, handed_over_on)
 
 
 def _roles(*names: str) -> frozenset[str]:

@@ -32,7 +32,7 @@ def unit(unit_id: int):
     unit = queries.get_unit(request_user(), unit_id)
     fees = fee_queries.statement_view(unit) if unit.contract else {}
     return render_template("portal/unit.html", unit=unit, **fees, **key_queries.portal_view(request_user(), unit),
-                           defects=defect_queries.unit_defects(unit.id))
+                           defects=defect_queries.owner_unit_defects(request_user(), unit.id))
 
 
 @bp.get("/defects/<defect_id>")

@@ -183,3 +183,12 @@ def test_bulk_assign_window_defects_of_a_building(world, api):
                                                              "due_date": "2099-01-01"})
     assert response.get_json() == {"assigned": 2}
     assert api.get(f"/api/v1/defects?contractor_id={world.contractor_id}").get_json()["total"] == 2
+
+
+def test_homeowners_do_not_see_internal_inspection_defects(world, api):
+    api.token("engineering")
+    internal = api.post(f"/api/v1/units/{world.a1.id}/defects", json={**BODY, "stage": "unit_acceptance"})
+    shown = api.post(f"/api/v1/units/{world.a1.id}/defects", json=BODY)
+    api.token(world.owner.username)
+    assert [d["id"] for d in api.get("/api/v1/defects").get_json()["items"]] == [shown.get_json()["id"]]
+    assert api.get(f"/api/v1/defects/{internal.get_json()['id']}").status_code == 404

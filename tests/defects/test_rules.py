@@ -80,3 +80,4 @@ def test_warranty_periods_run_from_the_handover_date():
     assert not rules.is_under_warranty(WarrantyClass.INSTALLATION, handed, date(2028, 12, 20))
     assert rules.is_under_warranty(WarrantyClass.WATERPROOFING, handed, date(2030, 1, 1))
     assert rules.is_under_warranty(WarrantyClass.INSTALLATION, None, date(2027, 1, 1)) is None
+    assert rules.is_under_warranty(WarrantyClass.INSTALLATION, handed, date(2026, 12, 19)) is None  # not yet

@@ -16,6 +16,7 @@ from handover.core.timeutil import freeze, today_local
 from handover.defects import service
 from handover.defects.models import Defect, DefectPhoto, DefectStatus, PhotoKind
 from handover.defects.rules import TransitionInput as T
+from handover.inspections.models import InspectionStage
 from handover.extensions import db
 from handover.inspections.models import ChecklistItem
 from handover.inspections.service import seed_default_checklist
@@ -290,7 +291,8 @@ def test_contractors_see_only_their_company_defects(world, browser, record, act,
 
 def test_homeowners_see_their_own_defects_without_internal_notes_or_staff_names(world, browser, record, act, due,
                                                                                 app, english):
-    mine = record(description="客厅窗扇开启不畅")
+    mine = record(description="客厅窗扇开启不畅", stage=InspectionStage.OPEN_DAY)
+    internal = record(description="分户验收内部记录")
     act(mine, "assign", contractor_id=world.contractor_id, due_date=due, note="内部：让宏元周五前处理")
     act(mine, "fix", by="contractor", photo=True, note="内部：更换合页")
     act(mine, "reject", note="内部：工人敷衍，二次返修")
@@ -299,6 +301,8 @@ def test_homeowners_see_their_own_defects_without_internal_notes_or_staff_names(
     browser.login(world.owner.username)
     unit_page = browser.client.get(f"/my/units/{world.a1.id}").get_data(as_text=True)
     assert "客厅窗扇开启不畅" in unit_page and "李娜家的缺陷" not in unit_page
+    assert "分户验收内部记录" not in unit_page  # internal inspections stay internal
+    assert browser.client.get(f"/my/defects/{internal}").status_code == 404
     assert "A repair team is working on it." in unit_page and f"Expected by {due.isoformat()}" in unit_page
 
     html = browser.client.get(f"/my/defects/{mine}").get_data(as_text=True)
@@ -311,7 +315,7 @@ def test_homeowners_see_their_own_defects_without_internal_notes_or_staff_names(
 
 def test_homeowner_disputes_a_fix_with_a_note_and_a_photo_after_handover(world, browser, record, act, due, app,
                                                                          english):
-    defect_id = record()
+    defect_id = record(stage=InspectionStage.HANDOVER)
     act(defect_id, "assign", contractor_id=world.contractor_id, due_date=due)
     act(defect_id, "fix", by="contractor", photo=True)
     act(defect_id, "verify")
@@ -336,7 +340,7 @@ def test_homeowner_disputes_a_fix_with_a_note_and_a_photo_after_handover(world, 
 
 
 def test_homeowner_confirms_a_closed_fix(world, browser, record, act, due, app, english):
-    defect_id = record()
+    defect_id = record(stage=InspectionStage.WARRANTY)
     act(defect_id, "assign", contractor_id=world.contractor_id, due_date=due)
     act(defect_id, "fix", by="contractor", photo=True)
     act(defect_id, "verify")
