@@ -12,11 +12,10 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from handover.core.errors import ValidationFailed
+from handover.core.sheets import Problems, SheetLayout, cell_text, open_sheet
 from handover.extensions import db
 from handover.keys import service
 from handover.keys.models import Key, KeyKind
-from handover.projects.importing import _open_sheet, _text
 from handover.projects.models import Batch, Building, Unit
 
 #: the kinds as Chinese staff name them (DOMAIN.md "Keys"); also printed on tags and records
@@ -39,9 +38,8 @@ COLUMNS = [
     ("copies", "套数", "copies"),
     ("cabinet_slot", "柜位", "cabinet_slot"),
 ]
-REQUIRED = ("building", "entrance", "room_no", "kind")
-HEADER_OF = {key: zh for key, zh, _en in COLUMNS}
-_ALIASES = {name.lower(): key for key, zh, en in COLUMNS for name in (zh, en)}
+LAYOUT = SheetLayout(COLUMNS, {"building", "entrance", "room_no", "kind"})
+HEADER_OF = LAYOUT.header_of
 _KINDS = {**{name: kind for kind, name in CHINESE_KIND_NAMES.items()}, **{kind.value: kind for kind in KeyKind}}
 
 
@@ -70,38 +68,6 @@ class KeyRow:
     cabinet_slot: str | None
 
 
-class _Problems:
-    def __init__(self, columns: dict[str, int]):
-        self.columns = columns
-        self.items: list[dict] = []
-
-    def add(self, row: int | None, key: str | None, message: str) -> None:
-        letter = get_column_letter(self.columns[key]) if key in self.columns else None
-        self.items.append({"row": row, "column": HEADER_OF.get(key, key) if key else None,
-                           "column_letter": letter, "message": message})
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            self.items.sort(key=lambda item: item["row"] or 0)
-            raise ValidationFailed(_("%(n)d problems found; nothing was imported.", n=len(self.items)),
-                                   details=self.items)
-
-
-def _map_headers(header_row) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, value in enumerate(header_row, start=1):
-        key = _ALIASES.get(_text(value).lower())
-        if key and key not in columns:
-            columns[key] = index
-    missing = [HEADER_OF[key] for key in REQUIRED if key not in columns]
-    if missing:
-        problems = [{"row": 1, "column": name, "column_letter": None,
-                     "message": _("Required column %(name)s is missing from the header row.", name=name)}
-                    for name in missing]
-        raise ValidationFailed(problems[0]["message"], details=problems)
-    return columns
-
-
 class _Units:
     """The batch's units by (楼栋, 单元, 房号), loaded once."""
 
@@ -111,9 +77,9 @@ class _Units:
         self.ids = {(building, entrance, room_no): unit_id for unit_id, building, entrance, room_no in rows}
 
 
-def _check_row(number: int, cells: dict, units: _Units, problems: _Problems) -> KeyRow | None:
+def _check_row(number: int, cells: dict, units: _Units, problems: Problems) -> KeyRow | None:
     before = len(problems.items)
-    text = {key: _text(value) for key, value in cells.items()}
+    text = {key: cell_text(value) for key, value in cells.items()}
     kind = None
     if not text.get("kind"):
         problems.add(number, "kind", _("%(name)s is required.", name=HEADER_OF["kind"]))
@@ -137,7 +103,7 @@ def _check_row(number: int, cells: dict, units: _Units, problems: _Problems) -> 
     return KeyRow(number, unit_id, kind, label, copies, slot)
 
 
-def _unit_of(number, place, kind, label, units: _Units, problems: _Problems) -> int | None:
+def _unit_of(number, place, kind, label, units: _Units, problems: Problems) -> int | None:
     """The unit named by 楼栋/单元/房号: all three, or none for a public-room key with a label."""
     if not any(place):
         if kind in UNIT_KINDS:
@@ -157,7 +123,7 @@ def _unit_of(number, place, kind, label, units: _Units, problems: _Problems) -> 
     return unit_id
 
 
-def _copies(number: int, raw, text: str, problems: _Problems) -> int:
+def _copies(number: int, raw, text: str, problems: Problems) -> int:
     if not text:
         return 1
     if isinstance(raw, float) and raw.is_integer():
@@ -171,21 +137,21 @@ def _copies(number: int, raw, text: str, problems: _Problems) -> int:
 
 def parse_rows(batch: Batch, content: bytes) -> list[KeyRow]:
     """Read and check every row against the batch. Raises ValidationFailed listing all problems."""
-    workbook, sheet = _open_sheet(content)
+    workbook, sheet = open_sheet(content)
     units = _Units(batch)
     try:
         rows = sheet.iter_rows(values_only=True)
-        columns = _map_headers(next(rows, None) or ())
-        problems = _Problems(columns)
+        columns = LAYOUT.map_headers(next(rows, None))
+        problems = Problems(LAYOUT, columns)
         parsed, slots = [], {}
         for number, values in enumerate(rows, start=2):
             if number > MAX_ROWS + 1:
                 problems.add(number, None, _("Too many rows: at most %(n)d per file.", n=MAX_ROWS))
                 break
             cells = {key: (values[index - 1] if index - 1 < len(values) else None) for key, index in columns.items()}
-            if all(_text(value) == "" for value in cells.values()):
+            if all(cell_text(value) == "" for value in cells.values()):
                 continue
-            _check_slot_twice(number, _text(cells.get("cabinet_slot")), slots, problems)
+            _check_slot_twice(number, cell_text(cells.get("cabinet_slot")), slots, problems)
             row = _check_row(number, cells, units, problems)
             if row is not None:
                 parsed.append(row)
@@ -198,14 +164,14 @@ def parse_rows(batch: Batch, content: bytes) -> list[KeyRow]:
     return parsed
 
 
-def _check_slot_twice(number: int, slot: str, seen: dict[str, int], problems: _Problems) -> None:
+def _check_slot_twice(number: int, slot: str, seen: dict[str, int], problems: Problems) -> None:
     first = seen.setdefault(slot, number) if slot else number
     if first != number:
         problems.add(number, "cabinet_slot", _("Cabinet slot %(slot)s appears twice in the file (first on row "
                                                "%(first)d).", slot=slot, first=first))
 
 
-def _check_keys_twice(rows: list[KeyRow], problems: _Problems) -> None:
+def _check_keys_twice(rows: list[KeyRow], problems: Problems) -> None:
     seen: dict[tuple, int] = {}
     for row in rows:
         first = seen.setdefault((row.unit_id, row.kind, row.label), row.row)
@@ -216,7 +182,7 @@ def _check_keys_twice(rows: list[KeyRow], problems: _Problems) -> None:
 
 def _check_against_database(batch: Batch, rows: list[KeyRow]) -> None:
     """A cabinet slot already used in the batch, or a key already registered with that label."""
-    problems = _Problems({})
+    problems = Problems(LAYOUT, {})
     slots = {row.cabinet_slot: row for row in rows if row.cabinet_slot}
     for slot in db.session.scalars(sa.select(Key.cabinet_slot).where(Key.batch_id == batch.id,
                                                                       Key.cabinet_slot.in_(list(slots)))):

@@ -5,19 +5,18 @@ written unless the whole file is good. Importing again updates units in place (a
 batch + 楼栋 + 单元 + 房号), and a blank measured area keeps the one already recorded.
 """
 import io
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from handover.accounts.rules import is_valid_mobile
 from handover.core.errors import ValidationFailed
 from handover.core.money import parse_decimal
+from handover.core.sheets import Problems, SheetLayout, cell_text, open_sheet
 from handover.extensions import db
 from handover.projects import rules
 from handover.projects.models import Batch, Building, Contract, FitoutType, Owner, Unit
@@ -39,8 +38,9 @@ COLUMNS = [
     ("owner_phone", "业主电话", "owner_phone", True),
     ("id_number", "证件号码", "id_number", False),
 ]
-HEADER_OF = {key: zh for key, zh, _en, _req in COLUMNS}
-_ALIASES = {name.lower(): key for key, zh, en, _req in COLUMNS for name in (zh, en)}
+LAYOUT = SheetLayout([(key, zh, en) for key, zh, en, _req in COLUMNS],
+                     {key for key, _zh, _en, required in COLUMNS if required})
+HEADER_OF = LAYOUT.header_of
 MAX_ROWS = 20000
 
 
@@ -73,58 +73,13 @@ class ImportResult:
     updated: int
 
 
-class _Problems:
-    def __init__(self, columns: dict[str, int]):
-        self.columns = columns
-        self.items: list[dict] = []
-
-    def add(self, row: int | None, key: str | None, message: str) -> None:
-        column = HEADER_OF.get(key, key) if key else None
-        letter = get_column_letter(self.columns[key]) if key in self.columns else None
-        self.items.append({"row": row, "column": column, "column_letter": letter, "message": message})
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _open_sheet(content: bytes):
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ValidationFailed(_("The file is not an Excel spreadsheet (.xlsx)."),
-                               details=[{"row": None, "column": None, "column_letter": None,
-                                         "message": _("The file is not an Excel spreadsheet (.xlsx).")}]) from None
-    return workbook, workbook.worksheets[0]
-
-
-def _map_headers(header_row) -> tuple[dict[str, int], list[dict]]:
-    columns: dict[str, int] = {}
-    for index, value in enumerate(header_row, start=1):
-        key = _ALIASES.get(_text(value).lower())
-        if key and key not in columns:
-            columns[key] = index
-    missing = [zh for key, zh, _en, required in COLUMNS if required and key not in columns]
-    problems = [{"row": 1, "column": zh, "column_letter": None,
-                 "message": _("Required column %(name)s is missing from the header row.", name=zh)}
-                for zh in missing]
-    return columns, problems
-
-
 def parse_rows(content: bytes) -> list[UnitRow]:
     """Read and check every row. Raises ValidationFailed listing all problems at once."""
-    workbook, sheet = _open_sheet(content)
+    workbook, sheet = open_sheet(content)
     try:
         rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None) or ()
-        columns, header_problems = _map_headers(header)
-        if header_problems:
-            raise ValidationFailed(header_problems[0]["message"], details=header_problems)
-        problems = _Problems(columns)
+        columns = LAYOUT.map_headers(next(rows, None))
+        problems = Problems(LAYOUT, columns)
         parsed, keys = [], []
         for number, values in enumerate(rows, start=2):
             if number > MAX_ROWS + 1:
@@ -132,28 +87,25 @@ def parse_rows(content: bytes) -> list[UnitRow]:
                 break
             cells = {key: (values[index - 1] if index - 1 < len(values) else None)
                      for key, index in columns.items()}
-            if all(_text(value) == "" for value in cells.values()):
+            if all(cell_text(value) == "" for value in cells.values()):
                 continue
-            keys.append(_RowKeys(number, tuple(_text(cells.get(k)) for k in ("building", "entrance", "room_no")),
-                                 _text(cells.get("contract_no"))))
+            keys.append(_RowKeys(number, tuple(cell_text(cells.get(k)) for k in ("building", "entrance", "room_no")),
+                                 cell_text(cells.get("contract_no"))))
             row = _check_row(number, cells, problems)
             if row is not None:
                 parsed.append(row)
     finally:
         workbook.close()
     _check_duplicates(keys, problems)
-    problems.items.sort(key=lambda item: (item["row"] or 0))
     if not parsed and not problems.items:
         problems.add(None, None, _("The file has no data rows."))
-    if problems.items:
-        raise ValidationFailed(_("%(n)d problems found; nothing was imported.", n=len(problems.items)),
-                               details=problems.items)
+    problems.raise_if_any()
     return parsed
 
 
-def _check_row(number: int, cells: dict, problems: _Problems) -> UnitRow | None:
+def _check_row(number: int, cells: dict, problems: Problems) -> UnitRow | None:
     before = len(problems.items)
-    text = {key: _text(value) for key, value in cells.items()}
+    text = {key: cell_text(value) for key, value in cells.items()}
     for key, zh, _en, required in COLUMNS:
         if required and not text.get(key):
             problems.add(number, key, _("%(name)s is required.", name=zh))
@@ -218,7 +170,7 @@ class _RowKeys:
     contract_no: str
 
 
-def _check_duplicates(rows: list[_RowKeys], problems: _Problems) -> None:
+def _check_duplicates(rows: list[_RowKeys], problems: Problems) -> None:
     """Duplicates are found on every row, including rows with other problems."""
     units: dict[tuple, int] = {}
     contracts: dict[str, int] = {}
@@ -302,17 +254,14 @@ def _check_against_database(batch: Batch, rows: list[UnitRow]) -> None:
         .join(Unit, Contract.unit_id == Unit.id).join(Building, Unit.building_id == Building.id)
         .where(Contract.number.in_(list(numbers)))
     ).all()
-    problems = _Problems({})
+    problems = Problems(LAYOUT, {})
     for number, building, entrance, room_no in taken:
         row = numbers[number]
         if row.identity != (building, entrance, room_no):
             problems.add(row.row, "contract_no",
                          _("Contract number %(no)s already belongs to unit %(unit)s.",
                            no=number, unit=f"{building}-{entrance}-{room_no}"))
-    if problems.items:
-        problems.items.sort(key=lambda item: item["row"])
-        raise ValidationFailed(_("%(n)d problems found; nothing was imported.", n=len(problems.items)),
-                               details=problems.items)
+    problems.raise_if_any()
 
 
 class _OwnerBook:

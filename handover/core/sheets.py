@@ -1,0 +1,74 @@
+"""Reading uploaded spreadsheets: headers by name (Chinese or English alias), cell text, and a
+collector of problems that reports every bad cell with its row and column before anything is written."""
+import io
+import zipfile
+
+from flask_babel import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from handover.core.errors import ValidationFailed
+
+
+def cell_text(value) -> str:
+    """A cell as trimmed text; whole floats (Excel's numbers) lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def open_sheet(content: bytes):
+    """(workbook, first sheet) in read-only mode, or ValidationFailed for a file that is not .xlsx."""
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        message = _("The file is not an Excel spreadsheet (.xlsx).")
+        raise ValidationFailed(message, details=[{"row": None, "column": None, "column_letter": None,
+                                                  "message": message}]) from None
+    return workbook, workbook.worksheets[0]
+
+
+class SheetLayout:
+    """The columns a sheet may have: (key, Chinese header, English alias), some required."""
+
+    def __init__(self, columns: list[tuple[str, str, str]], required: set[str]):
+        self.header_of = {key: zh for key, zh, _en in columns}
+        self.required = [key for key, _zh, _en in columns if key in required]
+        self._aliases = {name.lower(): key for key, zh, en in columns for name in (zh, en)}
+
+    def map_headers(self, header_row) -> dict[str, int]:
+        """Column index (1-based) of each known header; ValidationFailed when a required one is missing."""
+        columns: dict[str, int] = {}
+        for index, value in enumerate(header_row or (), start=1):
+            key = self._aliases.get(cell_text(value).lower())
+            if key and key not in columns:
+                columns[key] = index
+        missing = [self.header_of[key] for key in self.required if key not in columns]
+        if missing:
+            problems = [{"row": 1, "column": name, "column_letter": None,
+                         "message": _("Required column %(name)s is missing from the header row.", name=name)}
+                        for name in missing]
+            raise ValidationFailed(problems[0]["message"], details=problems)
+        return columns
+
+
+class Problems:
+    """Every problem of a file, each with its row, column header and column letter."""
+
+    def __init__(self, layout: SheetLayout, columns: dict[str, int]):
+        self.layout, self.columns = layout, columns
+        self.items: list[dict] = []
+
+    def add(self, row: int | None, key: str | None, message: str) -> None:
+        column = self.layout.header_of.get(key, key) if key else None
+        letter = get_column_letter(self.columns[key]) if key in self.columns else None
+        self.items.append({"row": row, "column": column, "column_letter": letter, "message": message})
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            self.items.sort(key=lambda item: item["row"] or 0)
+            raise ValidationFailed(_("%(n)d problems found; nothing was imported.", n=len(self.items)),
+                                   details=self.items)
