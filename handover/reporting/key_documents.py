@@ -11,8 +11,6 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -32,7 +30,7 @@ from handover.keys.models import KeyEvent, KeyEventType
 from handover.projects.models import Batch, Building, Unit
 from handover.reporting import pdf
 from handover.reporting.fonts import cjk_font
-from handover.reporting.xlsx import Column, _header_cell, _SheetWriter
+from handover.reporting.xlsx import Column, write_workbook
 
 def unit_place(unit: Unit | None) -> str:
     return chinese_unit_label(unit.building.name, unit.entrance, unit.room_no) if unit else ""
@@ -362,21 +360,6 @@ def gather_key_ledger(user: User, batch: Batch) -> KeyLedger:
                 e.type.label, e.counterparty, {True: "能开", False: "打不开"}.get(e.result_ok, ""), e.note,
                 e.status_after.label, e.actor_name, "是" if e.signature_path else "") for e in events]
     return KeyLedger(batch.name, state, history)
-
-
-def write_workbook(target, sheets: Iterable[tuple[str, Sequence[Column], Iterable[Sequence]]]) -> None:
-    """Several sheets in one workbook, each like xlsx.write_xlsx writes its one sheet."""
-    workbook = Workbook(write_only=True)
-    for title, columns, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        for index, column in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width
-        sheet.freeze_panes = "A2"
-        writer = _SheetWriter(sheet)
-        sheet.append([_header_cell(sheet, column.header) for column in columns])
-        for row in rows:
-            sheet.append([writer.cell(value) for value in row])
-    workbook.save(target)
 
 
 def write_key_ledger(target, ledger: KeyLedger) -> None:

@@ -79,16 +79,22 @@ def write_xlsx(target: str | IO[bytes], columns: Sequence[Column], rows: Iterabl
     `target` is a path or a binary file object. Aware datetimes are converted to the app's
     local time zone (Excel has no time zones); naive ones are written as they are.
     """
+    write_workbook(target, [(sheet_title, columns, rows)])
+
+
+def write_workbook(target: str | IO[bytes],
+                   sheets: Iterable[tuple[str, Sequence[Column], Iterable[Sequence]]]) -> None:
+    """Several sheets (title, columns, rows) in one write-only workbook, each as write_xlsx describes."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    writer = _SheetWriter(sheet)
-    sheet.append([_header_cell(sheet, column.header) for column in columns])
-    cell = writer.cell
-    for row in rows:
-        sheet.append([cell(value) for value in row])
+    for title, columns, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        for index, column in enumerate(columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "A2"
+        sheet.append([_header_cell(sheet, column.header) for column in columns])
+        cell = _SheetWriter(sheet).cell
+        for row in rows:
+            sheet.append([cell(value) for value in row])
     workbook.save(target)
 
 
