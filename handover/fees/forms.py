@@ -68,9 +68,9 @@ class FeeSettingsForm(FlaskForm):
                                  validators=[InputRequired(), NumberRange(min=0, max=36)])
     maintenance_fund_per_m2 = DecimalTextField(_l("Maintenance fund (yuan per m² of measured area)"),
                                                validators=[Optional()])
-    maintenance_fund_percent = DecimalTextField(_l("…or maintenance fund (% of the contract price)"),
+    maintenance_fund_percent = DecimalTextField(_l("…or maintenance fund, percent of the contract price"),
                                                 validators=[Optional()], places=4)
-    deed_tax_percent = DecimalTextField(_l("Deed tax (% of the final price)"), validators=[Optional()], places=4)
+    deed_tax_percent = DecimalTextField(_l("Deed tax, percent of the final price"), validators=[Optional()], places=4)
     other = FieldList(FormField(OtherChargeForm), min_entries=3)
 
     def values(self) -> dict:

@@ -20,21 +20,34 @@ def _read_catalogue():
         return read_po(po)
 
 
+def _texts(value):
+    """A message's id or string as a tuple: plural entries (ngettext) have one per form."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def _key(message):
+    """Context and id: pgettext("part of a unit", "Room") and _("Room") are two messages."""
+    context = message.context.decode() if isinstance(message.context, bytes) else message.context
+    return context, _texts(message.id)
+
+
 def test_chinese_catalogue_is_complete_and_compiled():
     catalogue = _read_catalogue()
     messages = [m for m in catalogue if m.id]
     assert messages
-    untranslated = [m.id for m in messages if not m.string]
+    untranslated = [m.id for m in messages if not all(_texts(m.string))]
     fuzzy = [m.id for m in messages if m.fuzzy]
-    broken = [m.id for m in messages if sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))]
+    broken = [m.id for m in messages
+              if any(sorted(PLACEHOLDER.findall(i)) != sorted(PLACEHOLDER.findall(s))
+                     for i in _texts(m.id) for s in _texts(m.string))]
     assert not untranslated, f"untranslated: {untranslated}"
     assert not fuzzy, f"fuzzy: {fuzzy}"
     assert not broken, f"placeholders differ: {broken}"
     mo = CATALOGUE / "messages.mo"
     assert mo.exists(), "no compiled catalogue: run `make translations`"
     with open(mo, "rb") as compiled:
-        built = {m.id: m.string for m in read_mo(compiled) if m.id}
-    assert built == {m.id: m.string for m in messages}, "the .mo is stale: run `make translations`"
+        built = {_key(m): _texts(m.string) for m in read_mo(compiled) if m.id}
+    assert built == {_key(m): _texts(m.string) for m in messages}, "the .mo is stale: run `make translations`"
 
 
 def test_sign_in_page_is_chinese_by_default(app, client):
