@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from handover.audit.views import bp as audit_bp
     from handover.defects.batch_views import bp as defect_lists_bp
     from handover.defects.contractor_views import bp as contractor_bp
+    from handover.defects.plan_views import bp as plans_bp
     from handover.defects.views import bp as defects_bp
     from handover.fees.views import bp as fees_bp
     from handover.inspections.views import bp as inspections_bp
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(defects_bp)
     app.register_blueprint(defect_lists_bp)
     app.register_blueprint(contractor_bp)
+    app.register_blueprint(plans_bp)
     app.register_blueprint(inspections_bp)
     app.register_blueprint(keys_bp)
     app.register_blueprint(key_desk_bp)

@@ -108,7 +108,34 @@ def load_demo_data() -> dict:
         accounts.activate_owner(owner.phone, code, DEMO_PASSWORD)
         seed_default_checklist()
         _add_defects(first, owner, random.Random(2026))
+        _add_floor_plans(first, admin)
     return {"project": project.name, "owner": owner.name}
+
+
+def _floor_plan_image(rooms: int) -> bytes:
+    """A plain line drawing of a flat: living room across the bottom, `rooms` rooms above it."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (900, 600), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 20, 880, 580), outline="black", width=8)
+    draw.line((20, 330, 880, 330), fill="black", width=5)
+    for index in range(1, rooms):
+        x = 20 + index * 860 // rooms
+        draw.line((x, 20, x, 330), fill="black", width=5)
+    draw.rectangle((640, 330, 880, 580), outline="black", width=5)  # kitchen and bathroom corner
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _add_floor_plans(batch, admin: User) -> None:
+    """A floor plan for every layout of the batch, so defects can be pinned in the demo."""
+    from handover.defects import plans
+
+    for layout in plans.batch_layouts(batch):
+        rooms = 4 if layout.startswith("四") else 3 if layout.startswith("三") else 2
+        plans.set_layout_plan(batch, layout, _floor_plan_image(rooms), actor=admin)
 
 
 def _add_fees(batches: list, *, finance: User) -> None:

@@ -4,6 +4,7 @@ Business checks (a contractor and due date to assign, an after photo to fix, a n
 stay in `defects.rules`/`defects.service`; these forms only turn the posted fields into values.
 """
 import uuid
+from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -41,6 +42,19 @@ def _uuid(form, field):
         raise ValidationError(_l("This form is damaged: reload the page.")) from None
 
 
+def _pin(field) -> Decimal | None:
+    """A pin coordinate: a fraction from 0 to 1, kept to 4 decimals."""
+    if not field.data:
+        return None
+    try:
+        value = Decimal(field.data).quantize(Decimal("0.0001"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_l("This form is damaged: reload the page.")) from None
+    if not Decimal(0) <= value <= Decimal(1):
+        raise ValidationError(_l("The pin must lie on the floor plan."))
+    return value
+
+
 class LogDefectForm(FlaskForm):
     """The tablet form: big choices for room, category, item and severity; photos from the camera.
 
@@ -60,6 +74,9 @@ class LogDefectForm(FlaskForm):
     severity = RadioField(_l("Severity"), default=Severity.MINOR.value)
     quick_fix = BooleanField(_l("For the rapid repair team (quick fix)"))
     photos = MultipleFileField(_l("Photos"))
+    #: where on the layout's floor plan, as fractions of its width and height (set by tapping the plan)
+    pin_x = HiddenField(validators=[Optional()])
+    pin_y = HiddenField(validators=[Optional()])
 
     def __init__(self, items: list[ChecklistItem], *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,6 +95,17 @@ class LogDefectForm(FlaskForm):
         if field.data and not field.data.isdigit():
             raise ValidationError(_l("This form is damaged: reload the page."))
 
+    def validate_pin_x(self, field):
+        _pin(field)
+
+    def validate_pin_y(self, field):
+        _pin(field)
+
+    def pin(self) -> tuple[Decimal | None, Decimal | None]:
+        if not (self.pin_x.data and self.pin_y.data):
+            return None, None
+        return _pin(self.pin_x), _pin(self.pin_y)
+
     def chosen_item(self) -> ChecklistItem | None:
         return self.items.get(self.checklist_item_id.data or "")
 
@@ -89,6 +117,7 @@ class LogDefectForm(FlaskForm):
             checklist_item_id=item.id if item else None, description=self.description.data,
             severity=Severity(self.severity.data), quick_fix=self.quick_fix.data,
             inspection_id=int(self.inspection_id.data) if self.inspection_id.data else None,
+            pin_x=self.pin()[0], pin_y=self.pin()[1],
         )
 
 

@@ -165,3 +165,21 @@ class DefectPhoto(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
     defect: Mapped[Defect] = relationship(back_populates="photos")
+
+
+class LayoutPlan(db.Model):
+    """The floor plan image of one layout (户型) in a batch, on which defects can be pinned."""
+
+    __tablename__ = "layout_plans"
+    __audited__ = True
+    __table_args__ = (sa.UniqueConstraint("batch_id", "layout"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("batches.id"))
+    layout: Mapped[str] = mapped_column(sa.String(60))
+    #: relative to UPLOAD_FOLDER; a re-encoded JPEG
+    path: Mapped[str] = mapped_column(sa.String(200))
+    width: Mapped[int]
+    height: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)

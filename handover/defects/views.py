@@ -15,7 +15,7 @@ from handover.accounts.models import STAFF_ROLES, Role
 from handover.core.access import allow
 from handover.core.errors import Conflict, DomainError, NotFound, TransitionNotAllowed
 from handover.core.timeutil import today_local
-from handover.defects import queries, rules, service
+from handover.defects import plans, queries, rules, service
 from handover.defects.api import READERS, RECORDERS, send_photo
 from handover.defects.forms import ActionForm, LogDefectForm, contractor_choices, uploaded_files
 from handover.defects.models import Defect, DefectPhoto, PhotoKind
@@ -100,6 +100,7 @@ def log_defect(unit_id: int):
             return redirect(url_for("defects.log_defect", unit_id=unit.id, room=defect.room, stage=defect.stage.value,
                                     inspection_id=defect.inspection_id, last=defect.id))
     return render_template("defects/log.html", unit=unit, form=form, items=items, inspection=inspection,
+                           plan=plans.plan_for(unit),
                            item_groups=inspection_queries.by_category(items),
                            last=_recorded(user, request.args.get("last")))
 
@@ -161,6 +162,7 @@ def detail(defect_id: str):
     actions = [a for a in rules.actions_for(defect.status, user.role) if a in PAGE_ACTIONS]
     contractors = contractor_choices()
     return render_template("defects/detail.html", defect=defect, actions=actions,
+                           plan=plans.plan_for(defect.unit) if defect.pin_x is not None else None,
                            forms=_action_forms(defect, actions, contractors), action_labels=rules.ACTION_LABELS,
                            overdue=rules.is_overdue(defect.status, defect.due_date, today_local()),
                            warranty=_warranty(defect), photo_groups=photo_groups(defect),

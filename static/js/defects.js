@@ -137,3 +137,20 @@
   var form = logForm();
   if (form && form.querySelector("input[name=category]")) { showItems(form); }
 }());
+
+// Floor plan: a tap sets the pin (fractions of the image's width and height); a second tap moves it.
+document.querySelectorAll("[data-pin-plan]").forEach((plan) => {
+  const pin = plan.querySelector(".plan-pin");
+  const x = document.getElementById("pin_x");
+  const y = document.getElementById("pin_y");
+  plan.addEventListener("click", (event) => {
+    const box = plan.querySelector("img").getBoundingClientRect();
+    const fx = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+    const fy = Math.min(1, Math.max(0, (event.clientY - box.top) / box.height));
+    x.value = fx.toFixed(4);
+    y.value = fy.toFixed(4);
+    pin.style.left = `${fx * 100}%`;
+    pin.style.top = `${fy * 100}%`;
+    pin.hidden = false;
+  });
+});

@@ -436,3 +436,39 @@ def test_the_nav_and_batch_tiles_link_to_the_defect_pages(world, browser):
     assert f"/batches/{world.a.batch_id}/defects/dashboard" in html and 'href="/defects/"' in html
     index = browser.client.get("/defects/").get_data(as_text=True)
     assert f"/batches/{world.a.batch_id}/defects" in index and f"/batches/{world.b.batch_id}/defects" not in index
+
+
+# --- floor plans and pins ------------------------------------------------------------------------
+
+def test_floor_plan_per_layout_and_a_pinned_defect(world, browser, english, checklist, app):
+    with app.app_context():
+        db.session.get(Unit, world.a1.id).layout = "三室两厅"
+        db.session.commit()
+    browser.login("engineering")
+    plans_page = f"/batches/{world.a.batch_id}/plans"
+    assert "三室两厅" in browser.client.get(plans_page).get_data(as_text=True)
+    refused = browser.post(plans_page, {"layout": "三室两厅", "file": (io.BytesIO(b"not an image"), "plan.png")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "not a valid image" in refused.get_data(as_text=True)
+    browser.post(plans_page, {"layout": "三室两厅", "file": (io.BytesIO(png((400, 300))), "plan.png")},
+                 content_type="multipart/form-data")
+    log_page = browser.client.get(f"/units/{world.a1.id}/defects/new").get_data(as_text=True)
+    image_url = re.search(r'src="(/plans/\d+)"', log_page).group(1)
+    assert browser.client.get(image_url).mimetype == "image/jpeg"
+    assert 'name="pin_x"' in log_page
+
+    data = _log_form(browser, world.a1.id, checklist, pin_x="0.25", pin_y="0.7500")
+    browser.client.post(f"/units/{world.a1.id}/defects/new", data=data, content_type="multipart/form-data")
+    [defect] = _defects(app)
+    assert (str(defect.pin_x), str(defect.pin_y)) == ("0.2500", "0.7500")
+    detail = browser.client.get(f"/defects/{defect.id}").get_data(as_text=True)
+    assert image_url in detail and "left: 25" in detail
+
+    off_plan = _log_form(browser, world.a1.id, checklist, pin_x="1.5", pin_y="0.5")
+    page = browser.client.post(f"/units/{world.a1.id}/defects/new", data=off_plan,
+                               content_type="multipart/form-data").get_data(as_text=True)
+    assert "The pin must lie on the floor plan." in page and len(_defects(app)) == 1
+
+    browser.logout()
+    browser.login("sales_b")
+    assert browser.client.get(image_url).status_code == 404

@@ -1,0 +1,57 @@
+"""Floor plans per layout: upload them for a batch, and serve them to the pages that pin defects."""
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from handover.accounts.access import request_user
+from handover.accounts.models import STAFF_ROLES, Role
+from handover.core import storage
+from handover.core.access import allow
+from handover.core.errors import DomainError, NotFound
+from handover.defects import plans
+from handover.defects.models import Defect, LayoutPlan
+from handover.extensions import db
+from handover.projects import queries as project_queries
+
+bp = Blueprint("plans", __name__)
+
+PLAN_EDITORS = {Role.ADMIN, Role.ENGINEERING, Role.MANAGER}
+
+
+@bp.route("/batches/<int:batch_id>/plans", methods=["GET", "POST"])
+@allow(PLAN_EDITORS)
+def batch_plans(batch_id: int):
+    """One floor plan image per layout of the batch; defects are pinned on it."""
+    batch = project_queries.get_batch(request_user(), batch_id)
+    if request.method == "POST":
+        upload = request.files.get("file")
+        try:
+            plans.set_layout_plan(batch, request.form.get("layout", ""), upload.read() if upload else b"",
+                                  actor=request_user())
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Floor plan saved."), "success")
+        return redirect(url_for("plans.batch_plans", batch_id=batch.id))
+    return render_template("defects/plans.html", batch=batch, layouts=plans.batch_layouts(batch),
+                           plans=plans.plans_of(batch))
+
+
+@bp.get("/plans/<int:plan_id>")
+@allow(STAFF_ROLES | {Role.CONTRACTOR})
+def image(plan_id: int):
+    """The plan image, for staff of the batch's project or a contractor with defects in that batch."""
+    user = request_user()
+    plan = db.session.get(LayoutPlan, plan_id)
+    if plan is None:
+        raise NotFound(_("Floor plan not found."))
+    if user.role == Role.CONTRACTOR:
+        mine = db.session.scalar(sa.select(Defect.id).where(Defect.batch_id == plan.batch_id,
+                                                            Defect.contractor_id == user.contractor_id).limit(1))
+        if mine is None:
+            raise NotFound(_("Floor plan not found."))
+    else:
+        project_queries.get_batch(user, plan.batch_id)
+    return send_file(storage.resolve(plan.path), mimetype="image/jpeg", max_age=3600)
