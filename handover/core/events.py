@@ -1,0 +1,61 @@
+"""Domain events: services announce what happened; listeners hear it only after the commit.
+
+A service calls ``announce(unit_handed_over, unit_id=..., at=...)`` inside its transaction. The
+news is held on the database session and sent (blinker signals, Flask's own signal library) once
+that transaction commits; a rollback drops it, so no listener ever hears of something that did not
+happen. Listeners live on higher floors (notifications, surveys) and connect with
+``signal.connect(func)``; nothing below knows who listens.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from blinker import Namespace, Signal
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+domain = Namespace()
+
+# The events every floor may announce. A new one is declared here, once.
+unit_handed_over = domain.signal("unit_handed_over")
+handover_revoked = domain.signal("handover_revoked")
+defect_status_changed = domain.signal("defect_status_changed")
+key_event_recorded = domain.signal("key_event_recorded")
+key_returned_to_owner = domain.signal("key_returned_to_owner")
+payment_recorded = domain.signal("payment_recorded")
+
+_PENDING = "handover_pending_events"
+
+
+def announce(signal: Signal, session: Session | None = None, **payload: Any) -> None:
+    """Queue `signal` with `payload` (plain values: ids, strings, dates) until the commit."""
+    if session is None:
+        from handover.extensions import db
+
+        session = db.session()
+    session.info.setdefault(_PENDING, []).append((signal, payload))
+
+
+def pending(session: Session) -> list[tuple[Signal, dict]]:
+    """What is waiting to be sent (tests use this to check a rolled-back act announced nothing)."""
+    return list(session.info.get(_PENDING, []))
+
+
+@event.listens_for(Session, "after_commit")
+def _deliver(session: Session) -> None:
+    queued = session.info.pop(_PENDING, [])
+    for signal, payload in queued:
+        for receiver in signal.receivers_for(None):
+            try:
+                receiver(None, **payload)
+            except Exception:  # a listener's failure never undoes the committed act
+                log.exception("listener %r of %s failed", receiver, signal.name)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None or not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
