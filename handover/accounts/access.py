@@ -1,6 +1,6 @@
 """Request-time access control: who is calling, and may they call this route at all.
 
-Denied by default: a route that declares no access (core.access.allow/public) answers 403
+Denied by default: a route that declares no access (`@public` or `@requires("…")`) answers 403
 and is caught by a test that walks the URL map.
 """
 from flask import current_app, g, redirect, request, url_for
@@ -8,9 +8,10 @@ from flask_login import current_user
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from handover.accounts.models import User
+from handover.accounts.permissions import can
 from handover.accounts.service import user_for_api_token, user_for_login_session
 from handover.audit.recorder import set_actor
-from handover.core.access import PUBLIC, declared_access
+from handover.core.access import PUBLIC, declared_access, declared_permission
 from handover.core.http import is_api_request
 from handover.extensions import login_manager
 
@@ -39,7 +40,7 @@ def request_user() -> User | None:
 
 
 def enforce_access():
-    """before_request: refuse undeclared routes, unauthenticated callers and wrong roles."""
+    """before_request: refuse undeclared routes, unauthenticated callers and callers without the permission."""
     if request.endpoint is None or request.endpoint == "static":
         return None
     view = current_app.view_functions.get(request.endpoint)
@@ -56,6 +57,7 @@ def enforce_access():
         if is_api_request():
             raise Unauthorized()
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    if user.role not in access:
+    permission = declared_permission(view, request.method)
+    if permission is None or not can(user, permission):
         raise Forbidden()
     return None

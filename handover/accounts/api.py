@@ -7,11 +7,11 @@ from flask_smorest import Blueprint
 from handover.accounts import service
 from handover.accounts.access import request_user
 from handover.accounts.models import ActivationCode
-from handover.accounts.rules import ACTIVATION_ROLES
+from handover.accounts.permissions import requires
 from handover.accounts.schemas import (ActivateRequestSchema, ActivatedSchema, ActivationCodeSchema,
                                        TokenRequestSchema, TokenSchema)
 from handover.api.schemas import ApiErrorSchema
-from handover.core.access import allow, public
+from handover.core.access import public
 from handover.core.errors import Unauthenticated
 from handover.extensions import db, limiter
 from handover.projects import queries
@@ -40,7 +40,7 @@ def create_token(data):
 
 
 @blp.route("/owners/<int:owner_id>/activation-code", methods=["POST"])
-@allow(ACTIVATION_ROLES)
+@requires("accounts.issue_activation_code")
 @blp.response(201, ActivationCodeSchema)
 def create_activation_code(owner_id: int):
     """Issue a one-time portal activation code for an owner (earlier unused codes stop working)."""

@@ -38,9 +38,6 @@ class Role(LabelledEnum):
     }
 
 
-STAFF_ROLES = frozenset({Role.ADMIN, Role.ENGINEERING, Role.SALES, Role.PROPERTY, Role.FINANCE, Role.MANAGER})
-ALL_ROLES = frozenset(Role)
-
 user_projects = sa.Table(
     "user_projects",
     db.metadata,
@@ -91,8 +88,14 @@ class User(db.Model):
         return self.login_session_id
 
     @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+    def is_owner(self) -> bool:
+        """A homeowner: sees their own units (identity, not a permission; see accounts.permissions)."""
+        return self.role == Role.OWNER
+
+    @property
+    def is_contractor(self) -> bool:
+        """A contractor's employee: sees their company's defects."""
+        return self.role == Role.CONTRACTOR
 
     @property
     def name(self) -> str:

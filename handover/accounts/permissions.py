@@ -14,12 +14,76 @@ from handover.core.errors import NotPermitted
 R = Role
 STAFF = frozenset({R.ADMIN, R.ENGINEERING, R.SALES, R.PROPERTY, R.FINANCE, R.MANAGER})
 EVERYONE = frozenset(Role)
+ADMIN = frozenset({R.ADMIN})
+FINANCE = frozenset({R.ADMIN, R.FINANCE})
+KEY_KEEPERS = frozenset({R.ADMIN, R.PROPERTY, R.MANAGER})
+DEFECT_MANAGERS = frozenset({R.ADMIN, R.ENGINEERING, R.PROPERTY, R.MANAGER})
 
 #: permission name → the roles that hold it. Filled per domain; keep it sorted by domain.
 PERMISSIONS: dict[str, frozenset[Role]] = {
+    # accounts
+    "accounts.sign_out": EVERYONE,
+    # staff who phone owners or check identity documents see them in full; others see them masked
+    "people.view_full_phone": frozenset({R.ADMIN, R.SALES, R.PROPERTY, R.FINANCE, R.OWNER}),
+    "people.view_full_id": frozenset({R.ADMIN, R.SALES, R.FINANCE, R.OWNER}),
+    # the desks that hand owners their portal activation codes
+    "accounts.issue_activation_code": frozenset({R.ADMIN, R.SALES, R.PROPERTY}),
+    # audit
+    "audit.view": ADMIN,
+    # defects
+    "defects.view": STAFF | {R.CONTRACTOR, R.OWNER},  # rows scoped: own projects / company / units
+    "defects.view_lists": STAFF,  # batch lists and dashboards
+    "defects.export": STAFF,  # the ledger (.xlsx) and the unit PDFs
+    "defects.work_on": STAFF | {R.CONTRACTOR},  # the back-office defect page and its action buttons
+    "defects.create": STAFF,
+    "defects.add_photo": STAFF | {R.CONTRACTOR, R.OWNER},
+    "defects.assign": DEFECT_MANAGERS,
+    "defects.fix": frozenset({R.CONTRACTOR, R.ADMIN, R.ENGINEERING}),  # engineering: the rapid-repair team
+    "defects.verify": DEFECT_MANAGERS,
+    "defects.reject": DEFECT_MANAGERS,
+    "defects.mark_unfixable": frozenset({R.ADMIN, R.ENGINEERING, R.MANAGER}),
+    "defects.dispute": frozenset({R.OWNER}),
+    "defects.confirm_fix": frozenset({R.OWNER}),
+    "defects.contractor_worklist": frozenset({R.CONTRACTOR}),
+    "defects.manage_plans": frozenset({R.ADMIN, R.ENGINEERING, R.MANAGER}),
+    "defects.view_plans": STAFF | {R.CONTRACTOR},
+    # fees
+    "fees.view": STAFF,  # a unit's statement page
+    "fees.view_statement": STAFF | {R.OWNER},  # statement and payments over the API (owners: their own)
+    "fees.view_overview": frozenset({R.ADMIN, R.FINANCE, R.MANAGER, R.SALES}),
+    "fees.configure": FINANCE,
+    "fees.record_payment": FINANCE,  # payments, refunds, reversals, refund conversion, receipts
+    "fees.decide_return": frozenset({R.ADMIN, R.SALES, R.FINANCE}),
+    "fees.issue_notice": frozenset({R.ADMIN, R.SALES, R.PROPERTY, R.FINANCE}),
+    "fees.day_end": frozenset({R.ADMIN, R.FINANCE, R.MANAGER}),
     # handovers
     "handovers.view": STAFF,
-    "handovers.sign": frozenset({R.ADMIN, R.PROPERTY, R.SALES}),
+    "handovers.sign": frozenset({R.ADMIN, R.PROPERTY, R.SALES, R.MANAGER}),
+    # inspections
+    "inspections.view": STAFF,
+    "inspections.inspect": frozenset({R.ADMIN, R.ENGINEERING, R.PROPERTY, R.SALES, R.MANAGER}),
+    "inspections.edit_checklist": ADMIN,
+    # jobs
+    "jobs.view": STAFF,
+    # keys
+    "keys.view": STAFF | {R.OWNER},  # a unit's keys and their documents (owners: their own)
+    "keys.view_ledger": STAFF,
+    "keys.manage": KEY_KEEPERS,  # create, import, tag sheets, receive from the builder, stock check
+    "keys.lend": KEY_KEEPERS,  # custody events on a key: lend, return, entrust
+    "keys.hand_to_owner": KEY_KEEPERS,  # the handover desk
+    # menu: the top bar links these desks for the roles that work them daily
+    "menu.fees": frozenset({R.ADMIN, R.FINANCE, R.MANAGER}),
+    "menu.keys": KEY_KEEPERS,
+    # portal
+    "portal.use": frozenset({R.OWNER}),  # the homeowner's portal
+    # projects
+    "projects.view": STAFF,
+    "projects.view_units": STAFF | {R.OWNER},  # over the API; owners see their own units
+    "projects.see_all": ADMIN,  # every project, not only the ones the user is put on
+    "projects.create": ADMIN,
+    "projects.create_batch": frozenset({R.ADMIN, R.MANAGER}),
+    "projects.create_contractor": frozenset({R.ADMIN, R.ENGINEERING, R.MANAGER}),
+    "projects.import": frozenset({R.ADMIN, R.SALES}),
 }
 
 

@@ -2,17 +2,10 @@
 import re
 from urllib.parse import urlsplit
 
-from handover.accounts.models import Role
+from handover.accounts.permissions import can
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 MIN_PASSWORD_LENGTH = 8
-
-#: roles that phone owners and so need their full numbers
-FULL_PHONE_ROLES = frozenset({Role.ADMIN, Role.SALES, Role.PROPERTY, Role.FINANCE, Role.OWNER})
-#: roles that hand owners their portal activation codes
-ACTIVATION_ROLES = frozenset({Role.ADMIN, Role.SALES, Role.PROPERTY})
-#: roles that check identity documents (contracts, payments)
-FULL_ID_ROLES = frozenset({Role.ADMIN, Role.SALES, Role.FINANCE, Role.OWNER})
 
 
 def is_valid_mobile(phone: str) -> bool:
@@ -35,12 +28,14 @@ def mask_id_number(id_number: str | None) -> str | None:
     return "*" * max(len(id_number) - 4, 4) + id_number[-4:]
 
 
-def phone_for(role: Role, phone: str | None) -> str | None:
-    return phone if role in FULL_PHONE_ROLES else mask_phone(phone)
+def phone_for(user, phone: str | None) -> str | None:
+    """The phone number as `user` may see it: in full for those who phone owners, else masked."""
+    return phone if can(user, "people.view_full_phone") else mask_phone(phone)
 
 
-def id_number_for(role: Role, id_number: str | None) -> str | None:
-    return id_number if role in FULL_ID_ROLES else mask_id_number(id_number)
+def id_number_for(user, id_number: str | None) -> str | None:
+    """The ID number as `user` may see it: in full for those who check identity documents, else masked."""
+    return id_number if can(user, "people.view_full_id") else mask_id_number(id_number)
 
 
 def password_problem(password: str) -> str | None:

@@ -85,7 +85,7 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def _session_hours(user: User) -> int:
-    key = "STAFF_SESSION_HOURS" if user.role != Role.OWNER else "OWNER_SESSION_HOURS"
+    key = "OWNER_SESSION_HOURS" if user.is_owner else "STAFF_SESSION_HOURS"
     return current_app.config[key]
 
 

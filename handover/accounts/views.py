@@ -6,9 +6,9 @@ from flask_login import login_user, logout_user
 from handover.accounts import service
 from handover.accounts.access import request_user
 from handover.accounts.forms import ActivateForm, LoginForm
-from handover.accounts.models import ALL_ROLES, Role
+from handover.accounts.permissions import can, requires
 from handover.accounts.rules import is_safe_next
-from handover.core.access import allow, public
+from handover.core.access import public
 from handover.core.errors import DomainError
 from handover.extensions import db, limiter
 
@@ -19,10 +19,10 @@ def _signin_limit() -> str:
     return current_app.config["SIGNIN_RATE_LIMIT"]
 
 
-def _landing_for(role: Role) -> str:
-    if role == Role.OWNER:
+def _landing_for(user) -> str:
+    if can(user, "portal.use"):
         return url_for("portal.home")
-    if role == Role.CONTRACTOR:
+    if can(user, "defects.contractor_worklist"):
         return url_for("accounts.contractor_home")
     return url_for("projects.dashboard")
 
@@ -32,7 +32,7 @@ def _landing_for(role: Role) -> str:
 def index():
     """Send each visitor to where their work is."""
     user = request_user()
-    return redirect(_landing_for(user.role) if user else url_for("accounts.login"))
+    return redirect(_landing_for(user) if user else url_for("accounts.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,12 +51,12 @@ def login():
             session.permanent = True
             db.session.commit()
             target = form.next.data
-            return redirect(target if is_safe_next(target) else _landing_for(user.role))
+            return redirect(target if is_safe_next(target) else _landing_for(user))
     return render_template("accounts/login.html", form=form)
 
 
 @bp.post("/logout")
-@allow(ALL_ROLES)
+@requires("accounts.sign_out")
 def logout():
     """End the server-side session, so a copied cookie stops working too."""
     service.end_login_session(request_user().get_id())
@@ -100,7 +100,7 @@ def set_language():
 
 
 @bp.get("/contractor")
-@allow(Role.CONTRACTOR)
+@requires("defects.contractor_worklist")
 def contractor_home():
     """A contractor's landing page: their company's defects to fix."""
     return redirect(url_for("contractor.defects"))

@@ -5,9 +5,8 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from handover.accounts.models import Role
+from handover.accounts.permissions import requires
 from handover.audit.models import AuditEntry
-from handover.core.access import allow
 from handover.core.pagination import paginate
 from handover.core.timeutil import local_tz
 from handover.extensions import db
@@ -53,7 +52,7 @@ def filtered_entries(args) -> sa.Select:
 
 
 @bp.get("/")
-@allow(Role.ADMIN)
+@requires("audit.view")
 def index():
     """The audit log, filterable by record type, record id, actor, action and local date."""
     page = paginate(filtered_entries(request.args), request.args.get("page", 1, type=int), 50)

@@ -1,21 +1,9 @@
-"""Route access declarations. Every page and API route declares who may call it;
-a route that declares nothing is refused (see accounts.access.enforce_access)."""
-from collections.abc import Callable, Iterable
+"""Route access declarations. Every page and API route declares who may call it: `@public`, or a
+named permission with `accounts.permissions.requires`; a route that declares nothing is refused
+(see accounts.access.enforce_access)."""
+from collections.abc import Callable
 
 PUBLIC = frozenset({"__public__"})
-
-
-def allow(*roles: str | Iterable[str]) -> Callable:
-    """Declare the roles allowed to call a view (strings or iterables of strings)."""
-    allowed: set[str] = set()
-    for role in roles:
-        allowed.update([role] if isinstance(role, str) else role)
-
-    def mark(view: Callable) -> Callable:
-        view._access = frozenset(allowed)
-        return view
-
-    return mark
 
 
 def public(view: Callable) -> Callable:
@@ -25,20 +13,30 @@ def public(view: Callable) -> Callable:
 
 
 def declared_access(view: Callable, method: str = "GET") -> frozenset[str] | None:
-    """The access a view declares, looking through MethodView classes and decorator wrappers."""
+    """The access a view declares (PUBLIC, or the roles of its permission), looking through
+    MethodView classes and decorator wrappers."""
+    return _declared(view, method, "_access")
+
+
+def declared_permission(view: Callable, method: str = "GET") -> str | None:
+    """The permission name a view declares with `requires`, or None (public or undeclared)."""
+    return _declared(view, method, "_permission")
+
+
+def _declared(view: Callable, method: str, attribute: str):
     view_class = getattr(view, "view_class", None)
     if view_class is not None:
         handler = getattr(view_class, method.lower(), None)
         if handler is None and method == "HEAD":
             handler = getattr(view_class, "get", None)
-        return _walk(handler) if handler else None
-    return _walk(view)
+        return _walk(handler, attribute) if handler else None
+    return _walk(view, attribute)
 
 
-def _walk(func: Callable) -> frozenset[str] | None:
+def _walk(func: Callable, attribute: str):
     while func is not None:
-        access = getattr(func, "_access", None)
-        if access is not None:
-            return access
+        found = getattr(func, attribute, None)
+        if found is not None:
+            return found
         func = getattr(func, "__wrapped__", None)
     return None

@@ -22,6 +22,7 @@ def area(value: Decimal | None) -> str:
 
 def register(app: Flask) -> None:
     from handover.accounts.access import request_user
+    from handover.accounts.permissions import can
     from handover.accounts.rules import id_number_for, phone_for
 
     app.add_template_filter(local_dt)
@@ -31,10 +32,10 @@ def register(app: Flask) -> None:
     @app.context_processor
     def _globals():
         user = request_user() if request else None
-        role = user.role if user else None
         return {
             "me": user,
-            "show_phone": (lambda phone: phone_for(role, phone)),
-            "show_id_number": (lambda number: id_number_for(role, number)),
+            "can": (lambda permission: can(user, permission)),
+            "show_phone": (lambda phone: phone_for(user, phone)),
+            "show_id_number": (lambda number: id_number_for(user, number)),
             "current_locale": str(get_locale()),
         }

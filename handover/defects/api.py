@@ -4,10 +4,9 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES, Role
+from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
 from handover.core import storage
-from handover.core.access import allow
 from handover.core.errors import NotFound
 from handover.core.pagination import page_body
 from handover.defects import queries, rules, service
@@ -20,13 +19,9 @@ from handover.projects import queries as project_queries
 
 blp = Blueprint("defects_api", __name__, description="Defects and their rectification")
 
-RECORDERS = STAFF_ROLES
-READERS = STAFF_ROLES | {Role.CONTRACTOR, Role.OWNER}
-PHOTO_UPLOADERS = STAFF_ROLES | {Role.CONTRACTOR, Role.OWNER}
-
 
 @blp.route("/units/<int:unit_id>/defects", methods=["POST"])
-@allow(RECORDERS)
+@requires("defects.create")
 @blp.arguments(DefectInSchema)
 @blp.response(201, DefectSchema)
 @blp.alt_response(409, schema=ApiErrorSchema, description="the id is already used for another unit")
@@ -42,7 +37,7 @@ def record_defect(data, unit_id: int):
 
 
 @blp.route("/defects", methods=["GET"])
-@allow(READERS)
+@requires("defects.view")
 @blp.arguments(DefectQuerySchema, location="query")
 @blp.response(200, DefectPageSchema)
 def list_defects(args):
@@ -52,7 +47,7 @@ def list_defects(args):
 
 
 @blp.route("/defects/<defect_id>", methods=["GET"])
-@allow(READERS)
+@requires("defects.view")
 @blp.response(200, DefectDetailSchema)
 @blp.alt_response(404, schema=ApiErrorSchema)
 def get_defect(defect_id: str):
@@ -61,7 +56,7 @@ def get_defect(defect_id: str):
 
 
 @blp.route("/defects/<defect_id>/transitions", methods=["POST"])
-@allow(READERS)
+@requires("defects.view")
 @blp.arguments(TransitionInSchema)
 @blp.response(200, DefectDetailSchema)
 @blp.alt_response(409, schema=ApiErrorSchema, description="not allowed from the current status, or stale version")
@@ -80,7 +75,7 @@ def transition(data, defect_id: str):
 
 
 @blp.route("/defects/<defect_id>/photos", methods=["POST"])
-@allow(PHOTO_UPLOADERS)
+@requires("defects.add_photo")
 @blp.arguments(PhotoUploadSchema, location="files")
 @blp.response(201, PhotoSchema)
 @blp.alt_response(422, schema=ApiErrorSchema, description="not a valid image")
@@ -94,7 +89,7 @@ def upload_photo(files, defect_id: str):
 
 
 @blp.route("/defects/<defect_id>/photos/<int:photo_id>", methods=["GET"])
-@allow(READERS)
+@requires("defects.view")
 @blp.arguments(PhotoQuerySchema, location="query")
 @blp.response(200)
 def get_photo(args, defect_id: str, photo_id: int):
@@ -112,7 +107,7 @@ def send_photo(photo: DefectPhoto, size: str):
 
 
 @blp.route("/defects/bulk-assign", methods=["POST"])
-@allow(rules.ACTION_ROLES["assign"])
+@requires("defects.assign")
 @blp.arguments(BulkAssignInSchema)
 @blp.response(200, BulkResultSchema)
 def bulk_assign(data):

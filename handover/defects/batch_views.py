@@ -9,8 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES
-from handover.core.access import allow
+from handover.accounts.permissions import can, requires
 from handover.core.errors import DomainError
 from handover.core.pagination import paginate
 from handover.core.timeutil import today_local
@@ -65,14 +64,14 @@ def filter_choices(batch: Batch, filters: queries.DefectFilters) -> dict:
 
 
 @bp.get("/defects/")
-@allow(STAFF_ROLES)
+@requires("defects.view_lists")
 def index():
     """Choose a batch: its defect list or its dashboard."""
     return render_template("defects/index.html", batches=project_queries.list_batches(request_user()))
 
 
 @bp.get("/batches/<int:batch_id>/defects")
-@allow(STAFF_ROLES)
+@requires("defects.view_lists")
 def batch_list(batch_id: int):
     """The batch's defects, filtered and paginated; overdue rows stand out; bulk assignment below."""
     user = request_user()
@@ -81,7 +80,7 @@ def batch_list(batch_id: int):
     page = paginate(queries.defects_query(user, filters), _int("page") or 1, DEFECTS_PER_PAGE)
     today = today_local()
     overdue_ids = {d.id for d in page.items if rules.is_overdue(d.status, d.due_date, today)}
-    can_assign = user.role in rules.ACTION_ROLES["assign"]
+    can_assign = can(user, "defects.assign")
     choices = filter_choices(batch, filters)
     bulk = BulkAssignForm(formdata=None, contractors=choices["contractors"]) if can_assign else None
     bulk_count = paginate(queries.defects_query(user, _bulk_scope(filters)), 1, 1).total if can_assign else 0
@@ -97,7 +96,7 @@ def _bulk_scope(filters: queries.DefectFilters) -> queries.DefectFilters:
 
 
 @bp.post("/batches/<int:batch_id>/defects/bulk-assign")
-@allow(rules.ACTION_ROLES["assign"])
+@requires("defects.assign")
 def bulk_assign(batch_id: int):
     """Assign every defect matching the list's filters to one contractor and due date."""
     user = request_user()
@@ -124,7 +123,7 @@ def bulk_assign(batch_id: int):
 
 
 @bp.get("/batches/<int:batch_id>/defects/dashboard")
-@allow(STAFF_ROLES)
+@requires("defects.view_lists")
 def dashboard(batch_id: int):
     """Counts by status, category, room, building and contractor; overdue, rework rate, quick fixes."""
     user = request_user()

@@ -6,8 +6,7 @@ They open a defect on the shared detail page, where the only action they get is 
 from flask import Blueprint, render_template, request
 
 from handover.accounts.access import request_user
-from handover.accounts.models import Role
-from handover.core.access import allow
+from handover.accounts.permissions import requires
 from handover.core.pagination import paginate
 from handover.core.timeutil import today_local
 from handover.defects import queries, rules
@@ -21,7 +20,7 @@ TABS = {"to_fix": DefectStatus.ASSIGNED, "fixed": DefectStatus.FIXED, "all": Non
 
 
 @bp.get("/defects")
-@allow(Role.CONTRACTOR)
+@requires("defects.contractor_worklist")
 def defects():
     """Their company's defects, soonest due first; overdue and reworked ones stand out."""
     user = request_user()

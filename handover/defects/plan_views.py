@@ -4,9 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES, Role
+from handover.accounts.permissions import requires
 from handover.core import storage
-from handover.core.access import allow
 from handover.core.errors import DomainError, NotFound
 from handover.defects import plans
 from handover.defects.models import Defect, LayoutPlan
@@ -15,11 +14,9 @@ from handover.projects import queries as project_queries
 
 bp = Blueprint("plans", __name__)
 
-PLAN_EDITORS = {Role.ADMIN, Role.ENGINEERING, Role.MANAGER}
-
 
 @bp.route("/batches/<int:batch_id>/plans", methods=["GET", "POST"])
-@allow(PLAN_EDITORS)
+@requires("defects.manage_plans")
 def batch_plans(batch_id: int):
     """One floor plan image per layout of the batch; defects are pinned on it."""
     batch = project_queries.get_batch(request_user(), batch_id)
@@ -40,14 +37,14 @@ def batch_plans(batch_id: int):
 
 
 @bp.get("/plans/<int:plan_id>")
-@allow(STAFF_ROLES | {Role.CONTRACTOR})
+@requires("defects.view_plans")
 def image(plan_id: int):
     """The plan image, for staff of the batch's project or a contractor with defects in that batch."""
     user = request_user()
     plan = db.session.get(LayoutPlan, plan_id)
     if plan is None:
         raise NotFound(_("Floor plan not found."))
-    if user.role == Role.CONTRACTOR:
+    if user.is_contractor:
         mine = db.session.scalar(sa.select(Defect.id).where(Defect.batch_id == plan.batch_id,
                                                             Defect.contractor_id == user.contractor_id).limit(1))
         if mine is None:

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
-from handover.accounts.models import Role, User
+from handover.accounts.models import User
+from handover.accounts.permissions import can
 from handover.core.errors import NotFound
 from handover.core.timeutil import today_local
 from handover.defects.models import CLOSED_STATUSES, Defect, DefectStatus
@@ -19,11 +20,13 @@ from handover.projects.queries import owned_unit_ids, visible_project_ids
 def scope_defects(stmt: sa.Select, user: User) -> sa.Select:
     """Staff: their projects; contractors: their company's defects; owners: their units' defects
     from the stages they take part in (internal quality checks stay internal)."""
-    if user.role == Role.OWNER:
+    if user.is_owner:
         return stmt.where(Defect.unit_id.in_(owned_unit_ids(user.owner_id)),
                           Defect.stage.in_(list(OWNER_VISIBLE_STAGES)))
-    if user.role == Role.CONTRACTOR:
+    if user.is_contractor:
         return stmt.where(Defect.contractor_id == user.contractor_id)
+    if not can(user, "defects.view_lists"):
+        return stmt.where(sa.false())
     ids = visible_project_ids(user)
     if ids is None:
         return stmt

@@ -11,6 +11,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 
+from handover.accounts.permissions import can
 from handover.core.errors import TransitionNotAllowed, ValidationFailed
 from handover.defects.models import CLOSED_STATUSES, DefectStatus
 from handover.inspections.models import InspectionStage, WarrantyClass
@@ -115,21 +116,23 @@ def is_under_warranty(warranty_class: WarrantyClass, handed_over_on: date | None
     return on <= warranty_ends_on(warranty_class, handed_over_on)
 
 
-def _roles(*names: str) -> frozenset[str]:
-    return frozenset(names)
-
-
-#: who may take each action; the service refuses anyone else
-ACTION_ROLES: dict[str, frozenset[str]] = {
-    "assign": _roles("admin", "engineering", "property", "manager"),
-    "fix": _roles("contractor", "admin", "engineering"),  # engineering marks the rapid-repair team's fixes
-    "verify": _roles("admin", "engineering", "property", "manager"),
-    "reject": _roles("admin", "engineering", "property", "manager"),
-    "unfixable": _roles("admin", "engineering", "manager"),
-    "dispute": _roles("owner"),
+#: the permission each action needs (who holds it: accounts.permissions); the service refuses anyone else
+ACTION_PERMISSIONS: dict[str, str] = {
+    "assign": "defects.assign",
+    "fix": "defects.fix",
+    "verify": "defects.verify",
+    "reject": "defects.reject",
+    "unfixable": "defects.mark_unfixable",
+    "dispute": "defects.dispute",
 }
 
 
-def actions_for(current: DefectStatus, role: str) -> list[str]:
-    """The buttons this role should see for a defect in this status."""
-    return [a for a in allowed_actions(current) if role in ACTION_ROLES.get(a, ())]
+def may_take(user, action: str) -> bool:
+    """May `user` take `action` on defects at all (status and company aside)?"""
+    permission = ACTION_PERMISSIONS.get(action)
+    return permission is not None and can(user, permission)
+
+
+def actions_for(current: DefectStatus, user) -> list[str]:
+    """The buttons this user should see for a defect in this status."""
+    return [a for a in allowed_actions(current) if may_take(user, a)]

@@ -115,9 +115,8 @@ class DefectDetailSchema(DefectSchema):
     def _hide_internal_from_owners(self, body, **kwargs):
         """Homeowners see the steps, never staff's internal notes or names."""
         from handover.accounts.access import request_user
-        from handover.accounts.models import Role
 
-        if request_user().role == Role.OWNER:
+        if request_user().is_owner:
             for event in body.get("history", []):
                 if event["action"] != "dispute":
                     event["note"], event["data"] = "", {}

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from handover.accounts.models import Role, User
+from handover.accounts.models import User
+from handover.accounts.permissions import can
 from handover.core import storage
 from handover.core.errors import Conflict, NotPermitted, TransitionNotAllowed, ValidationFailed
 from handover.core.timeutil import now_utc, today_local
@@ -40,7 +41,7 @@ class NewDefect:
 def _event(defect: Defect, action: str, actor: User, *, from_status=None, note: str = "", data=None) -> DefectEvent:
     event = DefectEvent(defect=defect, action=action, from_status=from_status, to_status=defect.status,
                         actor_id=actor.id, actor_name=actor.name, note=note or "", at=now_utc(),
-                        internal=actor.role != Role.OWNER, data=data or {})
+                        internal=not actor.is_owner, data=data or {})
     db.session.add(event)
     return event
 
@@ -113,10 +114,10 @@ def add_photo(defect: Defect, content: bytes, *, actor: User, kind: PhotoKind | 
     Raises ValidationFailed for anything that is not a real image; no record or file remains.
     """
     if kind is None:
-        kind = {Role.CONTRACTOR: PhotoKind.AFTER, Role.OWNER: PhotoKind.DISPUTE}.get(actor.role, PhotoKind.BEFORE)
-    if actor.role == Role.CONTRACTOR and defect.status != DefectStatus.ASSIGNED:
+        kind = PhotoKind.AFTER if actor.is_contractor else PhotoKind.DISPUTE if actor.is_owner else PhotoKind.BEFORE
+    if actor.is_contractor and defect.status != DefectStatus.ASSIGNED:
         raise NotPermitted(_("Photos can be added while the defect is assigned to you."))
-    if actor.role == Role.OWNER:
+    if actor.is_owner:
         _check_owner_may_reply(defect)
     processed = photos.process_photo(content)
     path, thumb_path = photos.photo_paths(defect.id)
@@ -136,11 +137,11 @@ def _after_photos_since_assignment(defect: Defect) -> int:
 
 
 def _check_actor(defect: Defect, action: str, actor: User) -> None:
-    if actor.role not in rules.ACTION_ROLES.get(action, ()):
+    if not rules.may_take(actor, action):
         raise NotPermitted(_("You may not do this to a defect."))
-    if actor.role == Role.CONTRACTOR and defect.contractor_id != actor.contractor_id:
+    if actor.is_contractor and defect.contractor_id != actor.contractor_id:
         raise NotPermitted(_("This defect is not assigned to your company."))
-    if actor.role == Role.OWNER:
+    if actor.is_owner:
         _check_owner_may_reply(defect)
 
 
@@ -197,7 +198,7 @@ def _apply(defect: Defect, data: rules.TransitionInput, target: DefectStatus) ->
 
 def confirm_fix(defect: Defect, *, actor: User) -> Defect:
     """The homeowner accepts a closed fix (after handover). Recorded; the status stays closed."""
-    if actor.role != Role.OWNER:
+    if not can(actor, "defects.confirm_fix"):
         raise NotPermitted(_("Only the homeowner confirms a fix."))
     _check_owner_may_reply(defect)
     if defect.status != DefectStatus.VERIFIED:

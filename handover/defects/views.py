@@ -11,12 +11,11 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound as HttpNotFound
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES, Role
-from handover.core.access import allow
+from handover.accounts.permissions import requires
 from handover.core.errors import Conflict, DomainError, NotFound, TransitionNotAllowed
 from handover.core.timeutil import today_local
 from handover.defects import plans, queries, rules, service
-from handover.defects.api import READERS, RECORDERS, send_photo
+from handover.defects.api import send_photo
 from handover.defects.forms import ActionForm, LogDefectForm, contractor_choices, uploaded_files
 from handover.defects.models import Defect, DefectPhoto, PhotoKind
 from handover.extensions import db
@@ -28,8 +27,6 @@ from handover.projects.models import Unit
 
 bp = Blueprint("defects", __name__)
 
-#: staff and contractors open a defect's page; homeowners have their own in the portal
-DETAIL_READERS = STAFF_ROLES | {Role.CONTRACTOR}
 #: the actions a page form may post; "dispute" and "confirm" are the owner's, in the portal
 PAGE_ACTIONS = ("assign", "fix", "verify", "reject", "unfixable")
 
@@ -76,7 +73,7 @@ def _recorded(user, defect_id: str | None) -> Defect | None:
 
 
 @bp.route("/units/<int:unit_id>/defects/new", methods=["GET", "POST"])
-@allow(RECORDERS)
+@requires("defects.create")
 def log_defect(unit_id: int):
     """The tablet page: room, item, description chips, severity, photos; one defect per form, however often sent."""
     user = request_user()
@@ -154,12 +151,12 @@ def _action_forms(defect: Defect, actions: list[str], contractors: list[tuple[st
 
 
 @bp.get("/defects/<defect_id>")
-@allow(DETAIL_READERS)
+@requires("defects.work_on")
 def detail(defect_id: str):
     """A defect: status, photos, history, and one button per action this user may take now."""
     user = request_user()
     defect = queries.get_defect(user, defect_id)
-    actions = [a for a in rules.actions_for(defect.status, user.role) if a in PAGE_ACTIONS]
+    actions = [a for a in rules.actions_for(defect.status, user) if a in PAGE_ACTIONS]
     contractors = contractor_choices()
     return render_template("defects/detail.html", defect=defect, actions=actions,
                            plan=plans.plan_for(defect.unit) if defect.pin_x is not None else None,
@@ -170,7 +167,7 @@ def detail(defect_id: str):
 
 
 @bp.post("/defects/<defect_id>/actions/<action>")
-@allow(DETAIL_READERS)
+@requires("defects.work_on")
 def act(defect_id: str, action: str):
     """Apply one action; a stale `version` shows the conflict instead of overwriting someone's change."""
     if action not in PAGE_ACTIONS:
@@ -221,7 +218,7 @@ def _first_error(form) -> str:
 
 
 @bp.get("/photos/<int:photo_id>")
-@allow(READERS)
+@requires("defects.view")
 def photo(photo_id: int):
     """A defect photo (`?size=thumb` for the thumbnail) for whoever may see its defect."""
     row = db.session.get(DefectPhoto, photo_id)

@@ -4,9 +4,8 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES, Role
+from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
-from handover.core.access import allow
 from handover.core.errors import NotFound
 from handover.extensions import db
 from handover.fees import service
@@ -21,13 +20,9 @@ from handover.projects.models import Unit
 
 blp = Blueprint("fees_api", __name__, description="Fee statements, payments and refunds")
 
-FINANCE = {Role.ADMIN, Role.FINANCE}
-STATEMENT_READERS = STAFF_ROLES | {Role.OWNER}
-HANDOVER_SIGNERS = {Role.ADMIN, Role.SALES, Role.PROPERTY, Role.MANAGER}
-
 
 @blp.route("/batches/<int:batch_id>/fee-settings", methods=["PUT"])
-@allow(FINANCE)
+@requires("fees.configure")
 @blp.arguments(FeeSettingsSchema)
 @blp.response(200, FeeSettingsSchema)
 def put_batch_fee_settings(data, batch_id: int):
@@ -39,7 +34,7 @@ def put_batch_fee_settings(data, batch_id: int):
 
 
 @blp.route("/units/<int:unit_id>/fee-settings", methods=["PUT"])
-@allow(FINANCE)
+@requires("fees.configure")
 @blp.arguments(FeeSettingsSchema)
 @blp.response(200, FeeSettingsSchema)
 def put_unit_fee_settings(data, unit_id: int):
@@ -51,7 +46,7 @@ def put_unit_fee_settings(data, unit_id: int):
 
 
 @blp.route("/units/<int:unit_id>/statement", methods=["GET"])
-@allow(STATEMENT_READERS)
+@requires("fees.view_statement")
 @blp.response(200, StatementSchema)
 @blp.alt_response(404, schema=ApiErrorSchema)
 def get_statement(unit_id: int):
@@ -60,7 +55,7 @@ def get_statement(unit_id: int):
 
 
 @blp.route("/units/<int:unit_id>/payments", methods=["GET"])
-@allow(STATEMENT_READERS)
+@requires("fees.view_statement")
 @blp.response(200, PaymentSchema(many=True))
 def list_payments(unit_id: int):
     """Every payment, refund and reversal of the unit, oldest first."""
@@ -69,7 +64,7 @@ def list_payments(unit_id: int):
 
 
 @blp.route("/units/<int:unit_id>/payments", methods=["POST"])
-@allow(FINANCE)
+@requires("fees.record_payment")
 @blp.arguments(PaymentInSchema)
 @blp.response(201, PaymentSchema)
 @blp.alt_response(409, schema=ApiErrorSchema, description="the receipt number is already used")
@@ -92,7 +87,7 @@ def _payment(payment_id: int) -> Payment:
 
 
 @blp.route("/payments/<int:payment_id>", methods=["GET"])
-@allow(FINANCE)
+@requires("fees.record_payment")
 @blp.response(200, PaymentSchema)
 def get_payment(payment_id: int):
     """One ledger entry."""
@@ -100,7 +95,7 @@ def get_payment(payment_id: int):
 
 
 @blp.route("/payments/<int:payment_id>/reversal", methods=["POST"])
-@allow(FINANCE)
+@requires("fees.record_payment")
 @blp.arguments(ReversalInSchema)
 @blp.response(201, PaymentSchema)
 @blp.alt_response(409, schema=ApiErrorSchema)
@@ -112,7 +107,7 @@ def reverse_payment(data, payment_id: int):
 
 
 @blp.route("/units/<int:unit_id>/refund-conversion", methods=["POST"])
-@allow(FINANCE)
+@requires("fees.record_payment")
 @blp.arguments(ConversionInSchema)
 @blp.response(201, PaymentSchema(many=True))
 def convert_refund(data, unit_id: int):
@@ -125,7 +120,7 @@ def convert_refund(data, unit_id: int):
 
 
 @blp.route("/units/<int:unit_id>/return-decision", methods=["POST"])
-@allow({Role.ADMIN, Role.SALES, Role.FINANCE})
+@requires("fees.decide_return")
 @blp.arguments(ReturnDecisionInSchema)
 @blp.response(200, StatementSchema)
 @blp.alt_response(409, schema=ApiErrorSchema, description="no return right, or already decided")
@@ -138,7 +133,7 @@ def post_return_decision(data, unit_id: int):
 
 
 @blp.route("/units/<int:unit_id>/handover", methods=["POST"])
-@allow(HANDOVER_SIGNERS)
+@requires("handovers.sign")
 @blp.arguments(HandoverInSchema)
 @blp.response(200, StatementSchema)
 @blp.alt_response(409, schema=ApiErrorSchema, description="the area differential is not settled")
@@ -151,7 +146,7 @@ def sign_handover(data, unit_id: int):
 
 
 @blp.route("/payments/day-end", methods=["GET"])
-@allow(FINANCE | {Role.MANAGER})
+@requires("fees.day_end")
 @blp.arguments(DayEndQuerySchema, location="query")
 @blp.response(200, DayEndRowSchema(many=True))
 def day_end(args):

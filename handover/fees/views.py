@@ -14,26 +14,21 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES, Role
-from handover.core.access import allow
+from handover.accounts.permissions import requires
 from handover.core.errors import DomainError
 from handover.core.pagination import Page
 from handover.core.timeutil import today_local
 from handover.extensions import db
 from handover.fees import queries, service
-from handover.fees.api import FINANCE
 from handover.fees.forms import (ConversionForm, FeeSettingsForm, PaymentForm, ReturnDecisionForm, ReversalForm,
                                  rate_to_percent)
 from handover.fees.models import PaymentKind, PaymentMethod, ReturnDecision
 from handover.jobs.models import Job
 from handover.projects import queries as project_queries
 from handover.reporting import fee_exports
-from handover.reporting.fee_exports import FEE_OVERVIEW_ROLES, NOTICE_ROLES
 
 bp = Blueprint("fees", __name__)
 
-DAY_END_ROLES = FINANCE | {Role.MANAGER}
-RETURN_DECIDERS = frozenset({Role.ADMIN, Role.SALES, Role.FINANCE})
 ZERO = Decimal("0.00")
 #: fee line names for the pages; documents print the Chinese labels the rules give
 LINE_LABELS = {"area_differential": _l("Area differential"), "property_fee": _l("Property fee prepayment"),
@@ -42,10 +37,7 @@ LINE_LABELS = {"area_differential": _l("Area differential"), "property_fee": _l(
 
 @bp.app_context_processor
 def _fee_helpers():
-    user = request_user() if request else None
-    role = user.role if user else None
-    return {"line_labels": LINE_LABELS, "can_record_money": role in FINANCE, "can_issue_notices": role in NOTICE_ROLES,
-            "can_see_day_end": role in DAY_END_ROLES, "can_see_batch_fees": role in FEE_OVERVIEW_ROLES}
+    return {"line_labels": LINE_LABELS}
 
 
 def _show_refusal(form, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
@@ -65,14 +57,14 @@ def _send(result, *, attachment: bool):
 
 
 @bp.get("/fees/")
-@allow(FEE_OVERVIEW_ROLES)
+@requires("fees.view_overview")
 def index():
     """The batches in the user's scope, each with its fee overview and settings."""
     return render_template("fees/index.html", batches=project_queries.list_batches(request_user()))
 
 
 @bp.get("/batches/<int:batch_id>/fees")
-@allow(FEE_OVERVIEW_ROLES)
+@requires("fees.view_overview")
 def batch_overview(batch_id: int):
     """Every unit's total, paid, balance and settled flag; `?unsettled=1` keeps the open ones."""
     batch = project_queries.get_batch(request_user(), batch_id)
@@ -105,7 +97,7 @@ def _settings_data(row) -> dict:
 
 
 @bp.route("/batches/<int:batch_id>/fees/settings", methods=["GET", "POST"])
-@allow(FINANCE)
+@requires("fees.configure")
 def batch_settings(batch_id: int):
     """The batch's fee terms: property fee rate and months, maintenance fund, deed tax, other charges."""
     batch = project_queries.get_batch(request_user(), batch_id)
@@ -128,13 +120,11 @@ def batch_settings(batch_id: int):
 
 
 def _statement_context(unit) -> dict:
-    role = request_user().role
-    return {"unit": unit, "can_pay": role in FINANCE, "can_decide": role in RETURN_DECIDERS,
-            **queries.statement_view(unit)}
+    return {"unit": unit, **queries.statement_view(unit)}
 
 
 @bp.get("/units/<int:unit_id>/statement")
-@allow(STAFF_ROLES)
+@requires("fees.view")
 def statement(unit_id: int):
     """The unit's fee statement: every line with its basis, totals, settled, the return right."""
     unit = project_queries.get_unit(request_user(), unit_id)
@@ -142,7 +132,7 @@ def statement(unit_id: int):
 
 
 @bp.post("/units/<int:unit_id>/return-decision")
-@allow(RETURN_DECIDERS)
+@requires("fees.decide_return")
 def return_decision(unit_id: int):
     """Record whether a buyer entitled to return the unit keeps it."""
     unit = project_queries.get_unit(request_user(), unit_id)
@@ -172,7 +162,7 @@ def _payments_page(unit, form: PaymentForm, conversion: ConversionForm):
 
 
 @bp.route("/units/<int:unit_id>/payments", methods=["GET", "POST"])
-@allow(FINANCE)
+@requires("fees.record_payment")
 def payments(unit_id: int):
     """Record a payment or refund, and list the unit's ledger with a reversal per entry."""
     user = request_user()
@@ -193,7 +183,7 @@ def payments(unit_id: int):
 
 
 @bp.post("/units/<int:unit_id>/refund-conversion")
-@allow(FINANCE)
+@requires("fees.record_payment")
 def refund_conversion(unit_id: int):
     """Turn a refund owed to the buyer into prepaid property fee (one refund plus one payment)."""
     user = request_user()
@@ -213,7 +203,7 @@ def refund_conversion(unit_id: int):
 
 
 @bp.route("/payments/<int:payment_id>/reversal", methods=["GET", "POST"])
-@allow(FINANCE)
+@requires("fees.record_payment")
 def reversal(payment_id: int):
     """Confirm and record the reversal of a mistaken entry; it needs its own receipt number."""
     user = request_user()
@@ -234,14 +224,14 @@ def reversal(payment_id: int):
 
 
 @bp.get("/payments/<int:payment_id>/receipt.pdf")
-@allow(FINANCE)
+@requires("fees.record_payment")
 def receipt(payment_id: int):
     """The entry's receipt with the amount in capitals, opened in the browser to print."""
     return _send(fee_exports.receipt_pdf(queries.get_payment(request_user(), payment_id)), attachment=False)
 
 
 @bp.post("/units/<int:unit_id>/notice.pdf")
-@allow(NOTICE_ROLES)
+@requires("fees.issue_notice")
 def notice(unit_id: int):
     """Issue the unit's handover notice, with a fresh activation code for the primary owner."""
     user = request_user()
@@ -257,7 +247,7 @@ def notice(unit_id: int):
 
 
 @bp.post("/batches/<int:batch_id>/notices")
-@allow(NOTICE_ROLES)
+@requires("fees.issue_notice")
 def batch_notices(batch_id: int):
     """Start every unit's handover notice (one PDF); progress shows on the job page."""
     user = request_user()
@@ -267,7 +257,7 @@ def batch_notices(batch_id: int):
 
 
 @bp.get("/batches/<int:batch_id>/fees.xlsx")
-@allow(FEE_OVERVIEW_ROLES)
+@requires("fees.view_overview")
 def batch_schedule(batch_id: int):
     """The batch's fee schedule (Excel); a large batch is prepared in the background."""
     user = request_user()
@@ -302,7 +292,7 @@ def _method_totals(rows: list[dict]) -> list[dict]:
 
 
 @bp.get("/fees/day-end")
-@allow(DAY_END_ROLES)
+@requires("fees.day_end")
 def day_end():
     """Money received and refunded on a day, by method and operator, for finance's day-end check."""
     user = request_user()

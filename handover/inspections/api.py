@@ -4,8 +4,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES, Role
-from handover.core.access import allow
+from handover.accounts.permissions import requires
 from handover.core.errors import NotFound
 from handover.extensions import db
 from handover.inspections import service
@@ -16,11 +15,9 @@ from handover.projects import queries as project_queries
 
 blp = Blueprint("inspections_api", __name__, description="Checklist and inspection rounds")
 
-INSPECTORS = {Role.ADMIN, Role.ENGINEERING, Role.PROPERTY, Role.SALES, Role.MANAGER}
-
 
 @blp.route("/checklist", methods=["GET"])
-@allow(STAFF_ROLES)
+@requires("inspections.view")
 @blp.arguments(ChecklistQuerySchema, location="query")
 @blp.response(200, ChecklistItemSchema(many=True))
 def checklist(args):
@@ -29,7 +26,7 @@ def checklist(args):
 
 
 @blp.route("/units/<int:unit_id>/inspections", methods=["GET"])
-@allow(STAFF_ROLES)
+@requires("inspections.view")
 @blp.response(200, InspectionSchema(many=True))
 def list_inspections(unit_id: int):
     """Every inspection round of a unit, oldest first."""
@@ -39,7 +36,7 @@ def list_inspections(unit_id: int):
 
 
 @blp.route("/units/<int:unit_id>/inspections", methods=["POST"])
-@allow(INSPECTORS)
+@requires("inspections.inspect")
 @blp.arguments(InspectionInSchema)
 @blp.response(201, InspectionSchema)
 def start_inspection(data, unit_id: int):
@@ -52,7 +49,7 @@ def start_inspection(data, unit_id: int):
 
 
 @blp.route("/inspections/<int:inspection_id>/results", methods=["POST"])
-@allow(INSPECTORS)
+@requires("inspections.inspect")
 @blp.arguments(ResultInSchema)
 @blp.response(200, ResultSchema)
 def record_result(data, inspection_id: int):

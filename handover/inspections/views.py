@@ -8,17 +8,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES, Role
-from handover.core.access import allow
+from handover.accounts.permissions import requires
 from handover.core.errors import DomainError
 from handover.core.timeutil import today_local
 from handover.defects import queries as defect_queries
 from handover.defects import rules as defect_rules
-from handover.defects.api import RECORDERS
 from handover.defects.views import show_refusal
 from handover.extensions import db
 from handover.inspections import checklist, queries, service
-from handover.inspections.api import INSPECTORS
 from handover.inspections.forms import ChecklistItemForm, ResultsForm, RoundForm
 from handover.inspections.models import ChecklistItem, Inspection, InspectionStage
 from handover.inspections.rules import describe_limit
@@ -34,7 +31,7 @@ def _limit(item: ChecklistItem) -> str:
 # --- a unit's rounds and defects -------------------------------------------------------------
 
 @bp.get("/units/<int:unit_id>/inspections")
-@allow(STAFF_ROLES)
+@requires("inspections.view")
 def unit_rounds(unit_id: int):
     """Every inspection round and every defect of a unit on one screen; start a round from here."""
     user = request_user()
@@ -48,17 +45,15 @@ def _next_stage(unit) -> str:
 
 
 def _unit_page(unit, form: RoundForm, status: int = 200):
-    user = request_user()
     today = today_local()
     defects = defect_queries.unit_defects(unit.id)
     overdue_ids = {d.id for d in defects if defect_rules.is_overdue(d.status, d.due_date, today)}
     return render_template("inspections/unit.html", unit=unit, form=form, rounds=queries.unit_rounds(unit.id),
-                           defects=defects, overdue_ids=overdue_ids, can_inspect=user.role in INSPECTORS,
-                           can_record=user.role in RECORDERS), status
+                           defects=defects, overdue_ids=overdue_ids), status
 
 
 @bp.post("/units/<int:unit_id>/inspections")
-@allow(INSPECTORS)
+@requires("inspections.inspect")
 def start_round(unit_id: int):
     """Start a round (stage, date, inspectors) and go straight to its checklist."""
     user = request_user()
@@ -83,7 +78,7 @@ def _round_items(inspection: Inspection) -> list[ChecklistItem]:
 
 
 @bp.get("/inspections/<int:inspection_id>")
-@allow(STAFF_ROLES)
+@requires("inspections.view")
 def round_results(inspection_id: int):
     """Pass/fail toggles per item and a measured value where the item has a limit."""
     inspection = queries.get_inspection(request_user(), inspection_id)
@@ -91,7 +86,7 @@ def round_results(inspection_id: int):
 
 
 @bp.post("/inspections/<int:inspection_id>")
-@allow(INSPECTORS)
+@requires("inspections.inspect")
 def save_results(inspection_id: int):
     """Record every item given a result, all or nothing; untouched items stay unrecorded."""
     inspection = queries.get_inspection(request_user(), inspection_id)
@@ -123,18 +118,16 @@ def _record(inspection: Inspection, inputs) -> dict[int, str]:
 
 def _round_page(inspection: Inspection, items: list[ChecklistItem], form: ResultsForm, *,
                 problems: dict[int, str] | None = None, status: int = 200):
-    user = request_user()
     return render_template("inspections/round.html", inspection=inspection, unit=inspection.unit, form=form,
                            groups=queries.by_category(items), results={r.item_id: r for r in inspection.results},
                            limits={i.id: _limit(i) for i in items}, problems=problems or {},
-                           posted=request.form if problems else None, can_inspect=user.role in INSPECTORS,
-                           can_record=user.role in RECORDERS), status
+                           posted=request.form if problems else None), status
 
 
 # --- the checklist (administrators) ----------------------------------------------------------
 
 @bp.get("/checklist/")
-@allow(Role.ADMIN)
+@requires("inspections.edit_checklist")
 def checklist_items():
     """Every checklist item by category, with its limit, phrases, fit-out type and warranty class."""
     items = queries.all_checklist_items()
@@ -143,7 +136,7 @@ def checklist_items():
 
 
 @bp.post("/checklist/default")
-@allow(Role.ADMIN)
+@requires("inspections.edit_checklist")
 def load_default_checklist():
     """Add the default checklist's items that are missing; edited items are left alone."""
     added = service.seed_default_checklist()
@@ -154,7 +147,7 @@ def load_default_checklist():
 
 
 @bp.route("/checklist/new", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@requires("inspections.edit_checklist")
 def new_checklist_item():
     form = ChecklistItemForm(data={"category": request.args.get("category", "")} if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -171,7 +164,7 @@ def new_checklist_item():
 
 
 @bp.route("/checklist/<int:item_id>/edit", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@requires("inspections.edit_checklist")
 def edit_checklist_item(item_id: int):
     item = queries.get_checklist_item(item_id)
     form = ChecklistItemForm.for_item(item) if request.method == "GET" else ChecklistItemForm()

@@ -3,9 +3,8 @@ from flask import send_file
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES
+from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
-from handover.core.access import allow
 from handover.jobs import service
 from handover.jobs.schemas import JobSchema
 
@@ -13,7 +12,7 @@ blp = Blueprint("jobs_api", __name__, description="Background jobs: progress and
 
 
 @blp.route("/jobs/<job_id>", methods=["GET"])
-@allow(STAFF_ROLES)
+@requires("jobs.view")
 @blp.response(200, JobSchema)
 @blp.alt_response(404, schema=ApiErrorSchema, description="no such job, or another user's")
 def get_job(job_id: str):
@@ -22,7 +21,7 @@ def get_job(job_id: str):
 
 
 @blp.route("/jobs/<job_id>/download", methods=["GET"])
-@allow(STAFF_ROLES)
+@requires("jobs.view")
 @blp.response(200, description="the result file")
 @blp.alt_response(404, schema=ApiErrorSchema, description="no such job, or another user's")
 @blp.alt_response(409, schema=ApiErrorSchema, description="the job has not finished")

@@ -3,8 +3,7 @@ from flask import Blueprint, jsonify, render_template, send_file, url_for
 from flask_babel import lazy_gettext as _l
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES
-from handover.core.access import allow
+from handover.accounts.permissions import requires
 from handover.jobs import service
 from handover.jobs.models import JobStatus
 
@@ -24,21 +23,21 @@ def _kind_labels():
 
 
 @bp.get("/")
-@allow(STAFF_ROLES)
+@requires("jobs.view")
 def index():
     """The exports you started recently."""
     return render_template("jobs/index.html", jobs=service.recent_jobs(request_user()))
 
 
 @bp.get("/<job_id>")
-@allow(STAFF_ROLES)
+@requires("jobs.view")
 def detail(job_id: str):
     """One job: progress while it runs, the download button once it has finished."""
     return render_template("jobs/detail.html", job=service.get_job(request_user(), job_id), poll_ms=POLL_MS)
 
 
 @bp.get("/<job_id>/status")
-@allow(STAFF_ROLES)
+@requires("jobs.view")
 def status(job_id: str):
     """The job page polls this (the session's twin of GET /api/v1/jobs/<id>)."""
     job = service.get_job(request_user(), job_id)
@@ -49,7 +48,7 @@ def status(job_id: str):
 
 
 @bp.get("/<job_id>/download")
-@allow(STAFF_ROLES)
+@requires("jobs.view")
 def download(job_id: str):
     job = service.get_job(request_user(), job_id)
     return send_file(service.result_file(job), as_attachment=True, download_name=job.result_name)

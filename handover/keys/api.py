@@ -2,9 +2,8 @@
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES, Role
+from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
-from handover.core.access import allow
 from handover.core.pagination import page_body
 from handover.extensions import db
 from handover.keys import queries, service
@@ -14,12 +13,9 @@ from handover.projects import queries as project_queries
 
 blp = Blueprint("keys_api", __name__, description="Key ledger, loans, entrustments, handover to owners")
 
-KEEPERS = {Role.ADMIN, Role.PROPERTY, Role.MANAGER}
-READERS = STAFF_ROLES | {Role.OWNER}
-
 
 @blp.route("/units/<int:unit_id>/keys", methods=["GET"])
-@allow(READERS)
+@requires("keys.view")
 @blp.response(200, KeySchema(many=True))
 def list_unit_keys(unit_id: int):
     """The unit's keys with holder and status."""
@@ -28,7 +24,7 @@ def list_unit_keys(unit_id: int):
 
 
 @blp.route("/units/<int:unit_id>/keys", methods=["POST"])
-@allow(KEEPERS)
+@requires("keys.manage")
 @blp.arguments(KeyInSchema)
 @blp.response(201, KeySchema)
 @blp.alt_response(409, schema=ApiErrorSchema, description="cabinet slot already in use")
@@ -41,7 +37,7 @@ def create_unit_key(data, unit_id: int):
 
 
 @blp.route("/batches/<int:batch_id>/keys", methods=["POST"])
-@allow(KEEPERS)
+@requires("keys.manage")
 @blp.arguments(KeyInSchema)
 @blp.response(201, KeySchema)
 def create_public_key(data, batch_id: int):
@@ -52,7 +48,7 @@ def create_public_key(data, batch_id: int):
 
 
 @blp.route("/batches/<int:batch_id>/keys/bulk", methods=["POST"])
-@allow(KEEPERS)
+@requires("keys.manage")
 @blp.arguments(BulkKeysInSchema)
 @blp.response(201, BulkKeysResultSchema)
 def bulk_create(data, batch_id: int):
@@ -63,7 +59,7 @@ def bulk_create(data, batch_id: int):
 
 
 @blp.route("/keys", methods=["GET"])
-@allow(READERS)
+@requires("keys.view")
 @blp.arguments(KeyQuerySchema, location="query")
 @blp.response(200, KeyPageSchema)
 def list_keys(args):
@@ -73,7 +69,7 @@ def list_keys(args):
 
 
 @blp.route("/keys/<int:key_id>", methods=["GET"])
-@allow(READERS)
+@requires("keys.view")
 @blp.response(200, KeyDetailSchema)
 @blp.alt_response(404, schema=ApiErrorSchema)
 def get_key(key_id: int):
@@ -82,7 +78,7 @@ def get_key(key_id: int):
 
 
 @blp.route("/keys/<int:key_id>/events", methods=["POST"])
-@allow(KEEPERS)
+@requires("keys.lend")
 @blp.arguments(KeyEventInSchema)
 @blp.response(201, KeyEventSchema)
 @blp.alt_response(409, schema=ApiErrorSchema, description="the custody rules forbid it (out on loan, fees unsettled…)")

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
-from handover.accounts.models import Role, User
+from handover.accounts.models import User
+from handover.accounts.permissions import can
 from handover.core.errors import NotFound
 from handover.core.timeutil import today_local
 from handover.extensions import db
@@ -18,9 +19,9 @@ from handover.projects.queries import owned_unit_ids, visible_project_ids
 
 
 def scope_keys(stmt: sa.Select, user: User) -> sa.Select:
-    if user.role == Role.OWNER:
+    if user.is_owner:
         return stmt.where(Key.unit_id.in_(owned_unit_ids(user.owner_id)))
-    if user.role == Role.CONTRACTOR:
+    if not can(user, "keys.view_ledger"):
         return stmt.where(sa.false())
     ids = visible_project_ids(user)
     if ids is None:

@@ -8,17 +8,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES, Role
+from handover.accounts.permissions import requires
 from handover.accounts.rules import is_safe_next
 from handover.core import storage
-from handover.core.access import allow
 from handover.core.errors import DomainError, NotFound
 from handover.core.pagination import paginate
 from handover.core.timeutil import today_local
 from handover.extensions import db
 from handover.fees.service import handover_gate
 from handover.keys import queries, rules, service
-from handover.keys.api import KEEPERS
 from handover.keys.forms import KeyEventForm
 from handover.keys.models import Key, KeyEventType, KeyStatus
 from handover.projects import queries as project_queries
@@ -26,7 +24,6 @@ from handover.reporting import key_documents
 
 bp = Blueprint("keys", __name__)
 
-READERS = STAFF_ROLES | {Role.OWNER}
 PDF, XLSX = "application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LEDGER_PER_PAGE = 100
 #: what each event's button says: the act, in the imperative
@@ -72,7 +69,7 @@ def event_context(key: Key) -> dict:
 
 
 @bp.get("/keys")
-@allow(STAFF_ROLES)
+@requires("keys.view_ledger")
 def ledger():
     """The key ledger of a batch by building and unit, with holder and status; overdue loans first to the eye."""
     user = request_user()
@@ -91,11 +88,11 @@ def ledger():
         page=paginate(stmt, int_arg("page") or 1, LEDGER_PER_PAGE), statuses=list(KeyStatus),
         counts=queries.status_counts(user, batch.id), overdue_total=queries.overdue_count(user, batch.id),
         out=queries.keys_out(user, batch.id),
-        today=today_local(), is_overdue=rules.is_overdue, can_act=user.role in KEEPERS)
+        today=today_local(), is_overdue=rules.is_overdue)
 
 
 @bp.get("/keys/find")
-@allow(STAFF_ROLES)
+@requires("keys.view_ledger")
 def find():
     """Open a key by the code on its tag: typed, or read from the QR code with the tablet camera."""
     user = request_user()
@@ -112,16 +109,15 @@ def find():
 
 def render_detail(key: Key, *, form: KeyEventForm | None = None, error: DomainError | None = None,
                   status: int = 200):
-    user = request_user()
     return render_template("keys/detail.html", key=key, form=form, error=error,
-                           open_event=form.type.data if form else None, can_act=user.role in KEEPERS,
+                           open_event=form.type.data if form else None,
                            borrowers=queries.recent_borrowers(key.batch_id),
                            overdue=rules.is_overdue(key.status, key.due_back_on, today_local()),
                            **event_context(key)), status
 
 
 @bp.get("/keys/<int:key_id>")
-@allow(STAFF_ROLES)
+@requires("keys.view_ledger")
 def detail(key_id: int):
     """A key: where it is, its chain of custody, and one button per thing that may happen next."""
     return render_detail(queries.get_key(request_user(), key_id))
@@ -140,7 +136,7 @@ def _done_message(key: Key, event_type: KeyEventType) -> str:
 
 
 @bp.post("/keys/<int:key_id>/events")
-@allow(KEEPERS)
+@requires("keys.lend")
 def record_event(key_id: int):
     """Append a custody event through the service (which enforces the custody rules and the fee gate)."""
     user = request_user()
@@ -174,7 +170,7 @@ def _refused(key_id: int, form: KeyEventForm, exc: DomainError, status: int):
 
 
 @bp.get("/key-events/<int:event_id>/signature.png")
-@allow(READERS)
+@requires("keys.view")
 def signature(event_id: int):
     """The signature drawn for a custody event (owners see only their own)."""
     event = queries.get_event(request_user(), event_id)
@@ -188,7 +184,7 @@ def _send(content: bytes, name: str, mimetype: str, *, attachment: bool):
 
 
 @bp.get("/batches/<int:batch_id>/keys/tags.pdf")
-@allow(KEEPERS)
+@requires("keys.manage")
 def tag_sheet(batch_id: int):
     """Printable QR tags (3 × 8 labels per A4 page) for the batch or one building."""
     user = request_user()
@@ -198,7 +194,7 @@ def tag_sheet(batch_id: int):
 
 
 @bp.get("/batches/<int:batch_id>/keys.xlsx")
-@allow(STAFF_ROLES)
+@requires("keys.view_ledger")
 def ledger_xlsx(batch_id: int):
     """The batch's key ledger: current state and the full event history."""
     user = request_user()
@@ -207,7 +203,7 @@ def ledger_xlsx(batch_id: int):
 
 
 @bp.get("/units/<int:unit_id>/keys/handover-record.pdf")
-@allow(READERS)
+@requires("keys.view")
 def handover_record(unit_id: int):
     """钥匙移交记录 of a unit, with the owner's drawn signature."""
     record = key_documents.gather_handover_record(project_queries.get_unit(request_user(), unit_id))
@@ -215,7 +211,7 @@ def handover_record(unit_id: int):
 
 
 @bp.get("/key-events/<int:event_id>/entrustment.pdf")
-@allow(READERS)
+@requires("keys.view")
 def entrustment_letter(event_id: int):
     """钥匙委托书 for the entrustment this event belongs to."""
     event = queries.get_event(request_user(), event_id)

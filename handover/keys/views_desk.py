@@ -6,12 +6,11 @@ from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from handover.accounts.access import request_user
-from handover.core.access import allow
+from handover.accounts.permissions import requires
 from handover.core.errors import DomainError, NotFound
 from handover.extensions import db
 from handover.fees.service import handover_gate
 from handover.keys import importing, queries, rules, service
-from handover.keys.api import KEEPERS
 from handover.keys.forms import DESK_EVENTS, BulkKeysForm, DeskEventForm, KeyImportForm, ReceiveForm
 from handover.keys.models import Key, KeyEventType, KeyKind, KeyStatus
 from handover.keys.views import chosen_batch, int_arg
@@ -25,7 +24,7 @@ DESK_MATCHES = 20
 
 
 @bp.get("/keys/desk")
-@allow(KEEPERS)
+@requires("keys.hand_to_owner")
 def desk():
     """Handover day: find the owner's unit by room number or owner name."""
     user = request_user()
@@ -84,14 +83,14 @@ def render_desk_unit(unit: Unit, *, forms: dict | None = None, status: int = 200
 
 
 @bp.get("/keys/desk/<int:unit_id>")
-@allow(KEEPERS)
+@requires("keys.hand_to_owner")
 def desk_unit(unit_id: int):
     """One unit at the desk: its keys, the fee gate, and hand over / entrust / return with a signature."""
     return render_desk_unit(project_queries.get_unit(request_user(), unit_id))
 
 
 @bp.post("/keys/desk/<int:unit_id>/<event>")
-@allow(KEEPERS)
+@requires("keys.hand_to_owner")
 def desk_event(unit_id: int, event: str):
     """Record the same signed event for several keys of the unit: all of them, or none."""
     user = request_user()
@@ -121,7 +120,7 @@ def desk_event(unit_id: int, event: str):
 
 
 @bp.get("/keys/check")
-@allow(KEEPERS)
+@requires("keys.manage")
 def check():
     """Pre-handover check, unit by unit for a building: receive from the contractor, then try each key."""
     user = request_user()
@@ -150,7 +149,7 @@ def check():
 
 
 @bp.post("/batches/<int:batch_id>/keys/receive")
-@allow(KEEPERS)
+@requires("keys.manage")
 def receive(batch_id: int):
     """Receive every key of the building (or batch) still with the general contractor."""
     user = request_user()
@@ -178,7 +177,7 @@ def receive(batch_id: int):
 
 
 @bp.route("/batches/<int:batch_id>/keys/new", methods=["GET", "POST"])
-@allow(KEEPERS)
+@requires("keys.manage")
 def bulk_create(batch_id: int):
     """Create keys of one kind for every unit of the batch that has none of that kind yet."""
     batch = project_queries.get_batch(request_user(), batch_id)
@@ -196,7 +195,7 @@ def bulk_create(batch_id: int):
 
 
 @bp.route("/batches/<int:batch_id>/keys/import", methods=["GET", "POST"])
-@allow(KEEPERS)
+@requires("keys.manage")
 def import_keys(batch_id: int):
     """Upload the key list; all or nothing, every bad cell listed by row and column."""
     batch = project_queries.get_batch(request_user(), batch_id)
@@ -217,7 +216,7 @@ def import_keys(batch_id: int):
 
 
 @bp.get("/keys/import-template.xlsx")
-@allow(KEEPERS)
+@requires("keys.manage")
 def import_template():
     return Response(importing.template_workbook(), mimetype=XLSX,
                     headers={"Content-Disposition": "attachment; filename=keys-template.xlsx"})

@@ -3,8 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
-from handover.accounts.models import Role
-from handover.core.access import allow
+from handover.accounts.permissions import requires
 from handover.defects import queries as defect_queries
 from handover.defects import rules as defect_rules
 from handover.defects import service as defect_service
@@ -18,7 +17,7 @@ bp = Blueprint("portal", __name__, url_prefix="/my")
 
 
 @bp.get("/")
-@allow(Role.OWNER)
+@requires("portal.use")
 def home():
     """The owner's units."""
     user = request_user()
@@ -26,7 +25,7 @@ def home():
 
 
 @bp.get("/units/<int:unit_id>")
-@allow(Role.OWNER)
+@requires("portal.use")
 def unit(unit_id: int):
     """One of the owner's units with its fee statement and payments; another owner's unit is 404."""
     unit = queries.get_unit(request_user(), unit_id)
@@ -36,18 +35,18 @@ def unit(unit_id: int):
 
 
 @bp.get("/defects/<defect_id>")
-@allow(Role.OWNER)
+@requires("portal.use")
 def defect(defect_id: str):
     """A defect in the owner's unit: photos, status in plain words, expected date; no staff notes or names."""
     user = request_user()
     found = defect_queries.get_defect(user, defect_id)
     return render_template("portal/defect.html", defect=found, photo_groups=photo_groups(found),
                            form=OwnerReplyForm(formdata=None, version=found.version),
-                           can_dispute="dispute" in defect_rules.actions_for(found.status, user.role))
+                           can_dispute="dispute" in defect_rules.actions_for(found.status, user))
 
 
 @bp.post("/defects/<defect_id>/reply")
-@allow(Role.OWNER)
+@requires("portal.use")
 def defect_reply(defect_id: str):
     """After the handover: confirm a closed fix, or dispute it with a note and a photo (back to re-inspection)."""
     user = request_user()

@@ -4,9 +4,8 @@ from flask import jsonify
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES, Role
+from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
-from handover.core.access import allow
 from handover.core.errors import ValidationFailed
 from handover.core.pagination import page_body
 from handover.extensions import db
@@ -15,15 +14,12 @@ from handover.projects.models import Contractor, Unit
 from handover.projects.schemas import (BatchInSchema, BatchSchema, ContractorInSchema, ContractorSchema,
                                        ImportFileSchema, ImportResultSchema, ProjectInSchema, ProjectSchema,
                                        UnitDetailSchema, UnitPageSchema, UnitQuerySchema)
-from handover.projects.rules import IMPORT_ROLES
 
 blp = Blueprint("projects_api", __name__, description="Projects, batches, units and contractors")
 
-UNIT_READERS = STAFF_ROLES | {Role.OWNER}
-
 
 @blp.route("/projects", methods=["GET"])
-@allow(STAFF_ROLES)
+@requires("projects.view")
 @blp.response(200, ProjectSchema(many=True))
 def list_projects():
     """Projects in the caller's scope."""
@@ -31,7 +27,7 @@ def list_projects():
 
 
 @blp.route("/projects", methods=["POST"])
-@allow(Role.ADMIN)
+@requires("projects.create")
 @blp.arguments(ProjectInSchema)
 @blp.response(201, ProjectSchema)
 @blp.alt_response(409, schema=ApiErrorSchema)
@@ -43,7 +39,7 @@ def create_project(data):
 
 
 @blp.route("/projects/<int:project_id>/batches", methods=["POST"])
-@allow(Role.ADMIN, Role.MANAGER)
+@requires("projects.create_batch")
 @blp.arguments(BatchInSchema)
 @blp.response(201, BatchSchema)
 @blp.alt_response(404, schema=ApiErrorSchema)
@@ -63,7 +59,7 @@ def _batch_out(batch):
 
 
 @blp.route("/batches/<int:batch_id>", methods=["GET"])
-@allow(STAFF_ROLES)
+@requires("projects.view")
 @blp.response(200, BatchSchema)
 @blp.alt_response(404, schema=ApiErrorSchema)
 def get_batch(batch_id: int):
@@ -72,7 +68,7 @@ def get_batch(batch_id: int):
 
 
 @blp.route("/batches/<int:batch_id>/units/import", methods=["POST"])
-@allow(IMPORT_ROLES)
+@requires("projects.import")
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(200, ImportResultSchema)
 @blp.alt_response(422, schema=ApiErrorSchema, description="every bad cell with row and column; nothing imported")
@@ -90,7 +86,7 @@ def import_units(files, batch_id: int):
 
 
 @blp.route("/units", methods=["GET"])
-@allow(UNIT_READERS)
+@requires("projects.view_units")
 @blp.arguments(UnitQuerySchema, location="query")
 @blp.response(200, UnitPageSchema)
 def list_units(args):
@@ -101,7 +97,7 @@ def list_units(args):
 
 
 @blp.route("/units/<int:unit_id>", methods=["GET"])
-@allow(UNIT_READERS)
+@requires("projects.view_units")
 @blp.response(200, UnitDetailSchema)
 @blp.alt_response(404, schema=ApiErrorSchema)
 def get_unit(unit_id: int):
@@ -110,7 +106,7 @@ def get_unit(unit_id: int):
 
 
 @blp.route("/contractors", methods=["GET"])
-@allow(STAFF_ROLES)
+@requires("projects.view")
 @blp.response(200, ContractorSchema(many=True))
 def list_contractors():
     """Contractor companies."""
@@ -118,7 +114,7 @@ def list_contractors():
 
 
 @blp.route("/contractors", methods=["POST"])
-@allow(Role.ADMIN, Role.ENGINEERING, Role.MANAGER)
+@requires("projects.create_contractor")
 @blp.arguments(ContractorInSchema)
 @blp.response(201, ContractorSchema)
 @blp.alt_response(409, schema=ApiErrorSchema)

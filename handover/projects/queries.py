@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from handover.accounts.models import Role, User
-from handover.accounts.rules import FULL_PHONE_ROLES
+from handover.accounts.models import User
+from handover.accounts.permissions import can
 from handover.core.errors import NotFound
 from handover.extensions import db
 from handover.projects.models import Batch, Building, Contract, Owner, Project, Unit, contract_co_owners
@@ -15,7 +15,7 @@ from handover.projects.models import Batch, Building, Contract, Owner, Project, 
 
 def visible_project_ids(user: User) -> set[int] | None:
     """Project ids a staff user works on; None means every project (administrators)."""
-    if user.role == Role.ADMIN:
+    if can(user, "projects.see_all"):
         return None
     return {project.id for project in user.projects}
 
@@ -29,7 +29,7 @@ def owned_unit_ids(owner_id: int) -> sa.Select:
 
 
 def scope_projects(stmt: sa.Select, user: User) -> sa.Select:
-    if user.role in (Role.OWNER, Role.CONTRACTOR):
+    if not can(user, "projects.view"):
         return stmt.where(sa.false())
     ids = visible_project_ids(user)
     return stmt if ids is None else stmt.where(Project.id.in_(ids))
@@ -37,9 +37,9 @@ def scope_projects(stmt: sa.Select, user: User) -> sa.Select:
 
 def scope_units(stmt: sa.Select, user: User) -> sa.Select:
     """Limit a select over Unit to the units this user may see."""
-    if user.role == Role.OWNER:
+    if user.is_owner:
         return stmt.where(Unit.id.in_(owned_unit_ids(user.owner_id)))
-    if user.role == Role.CONTRACTOR:
+    if not can(user, "projects.view"):
         return stmt.where(sa.false())
     ids = visible_project_ids(user)
     if ids is None:
@@ -101,7 +101,7 @@ def units_query(user: User, *, batch_id: int | None = None, building_id: int | N
     if q:
         like = f"%{q.strip()}%"
         terms = [Unit.room_no.like(like), Owner.name.like(like), Contract.number.like(like)]
-        if user.role in FULL_PHONE_ROLES:
+        if can(user, "people.view_full_phone"):
             terms.append(Owner.phone.like(like))
         stmt = stmt.where(sa.or_(*terms))
     return scope_units(stmt, user)
@@ -119,7 +119,7 @@ def get_unit(user: User, unit_id: int) -> Unit:
 
 def get_owner(user: User, owner_id: int) -> Owner:
     """An owner the user may see: one with a contract on a unit in the user's scope."""
-    if user.role == Role.OWNER:
+    if user.is_owner:
         visible = user.owner_id == owner_id
     else:
         units = scope_units(sa.select(Unit.id).where(Unit.id.in_(owned_unit_ids(owner_id))), user)

@@ -1,11 +1,7 @@
 """Pure rules on master data values: natural ordering, identity documents, fit-out words."""
 import re
 
-from handover.accounts.models import Role
 from handover.projects.models import FitoutType
-
-#: roles that import the unit/owner/contract spreadsheet
-IMPORT_ROLES = frozenset({Role.ADMIN, Role.SALES})
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"

@@ -58,7 +58,7 @@ class OwnerRefSchema(Schema):
                                                                    "do not need it"})
 
     def masked_phone(self, owner) -> str:
-        return phone_for(request_user().role, owner.phone)
+        return phone_for(request_user(), owner.phone)
 
 
 def _contract_attr(name):

@@ -4,7 +4,8 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from handover.accounts.models import Role, User
+from handover.accounts.models import User
+from handover.accounts.permissions import can
 from handover.core.errors import Conflict, ValidationFailed
 from handover.extensions import db
 from handover.projects.models import Batch, Contractor, HandoverMode, Project
@@ -19,7 +20,7 @@ def create_project(name: str, *, actor: User, city: str = "", address: str = "",
         raise Conflict(_("A project named %(name)s already exists.", name=name))
     project = Project(name=name, city=city, address=address, developer=developer)
     db.session.add(project)
-    if actor.role != Role.ADMIN:
+    if not can(actor, "projects.see_all"):
         actor.projects.append(project)
     db.session.flush()
     return project

@@ -5,14 +5,11 @@ from flask_babel import gettext as _
 
 from handover.accounts import service as accounts_service
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES, Role
-from handover.core.access import allow
+from handover.accounts.permissions import requires
 from handover.core.errors import DomainError, ValidationFailed
 from handover.core.pagination import paginate
 from handover.extensions import db
-from handover.accounts.rules import ACTIVATION_ROLES
 from handover.projects import importing, queries, service
-from handover.projects.rules import IMPORT_ROLES
 from handover.projects.forms import BatchForm, ProjectForm, UnitImportForm
 from handover.projects.models import HandoverMode, Unit
 
@@ -22,7 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/dashboard")
-@allow(STAFF_ROLES)
+@requires("projects.view")
 def dashboard():
     """Projects and batches in the user's scope, with unit counts."""
     user = request_user()
@@ -35,7 +32,7 @@ def dashboard():
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
-@allow(Role.ADMIN)
+@requires("projects.create")
 def new_project():
     form = ProjectForm()
     if form.validate_on_submit():
@@ -53,7 +50,7 @@ def new_project():
 
 
 @bp.route("/projects/<int:project_id>/batches/new", methods=["GET", "POST"])
-@allow(Role.ADMIN, Role.MANAGER)
+@requires("projects.create_batch")
 def new_batch(project_id: int):
     project = queries.get_project(request_user(), project_id)
     form = BatchForm()
@@ -78,7 +75,7 @@ def _int_arg(name: str) -> int | None:
 
 
 @bp.get("/batches/<int:batch_id>/units")
-@allow(STAFF_ROLES)
+@requires("projects.view")
 def units(batch_id: int):
     """Browse a batch's units, filtered by building, floor and owner/room/contract search."""
     user = request_user()
@@ -89,19 +86,18 @@ def units(batch_id: int):
     page = paginate(stmt, _int_arg("page") or 1, current_app.config["UNITS_PER_PAGE"])
     return render_template("projects/units.html", batch=batch, page=page, buildings=queries.buildings_of(batch),
                            floors=queries.floors_of(batch.id, building_id), building_id=building_id,
-                           floor=floor, q=q, can_import=user.role in IMPORT_ROLES)
+                           floor=floor, q=q)
 
 
 @bp.get("/units/<int:unit_id>")
-@allow(STAFF_ROLES)
+@requires("projects.view")
 def unit_detail(unit_id: int):
     unit = queries.get_unit(request_user(), unit_id)
-    return render_template("projects/unit.html", unit=unit,
-                           can_activate=request_user().role in ACTIVATION_ROLES)
+    return render_template("projects/unit.html", unit=unit)
 
 
 @bp.route("/batches/<int:batch_id>/import", methods=["GET", "POST"])
-@allow(IMPORT_ROLES)
+@requires("projects.import")
 def import_units(batch_id: int):
     """Upload the unit/owner/contract spreadsheet; all or nothing, every problem listed."""
     batch = queries.get_batch(request_user(), batch_id)
@@ -123,14 +119,14 @@ def import_units(batch_id: int):
 
 
 @bp.get("/import-template.xlsx")
-@allow(STAFF_ROLES)
+@requires("projects.view")
 def import_template():
     return Response(importing.template_workbook(), mimetype=XLSX,
                     headers={"Content-Disposition": "attachment; filename=units-template.xlsx"})
 
 
 @bp.post("/owners/<int:owner_id>/activation-code")
-@allow(ACTIVATION_ROLES)
+@requires("accounts.issue_activation_code")
 def issue_activation_code(owner_id: int):
     """Issue a one-time portal activation code and show it, ready to print."""
     user = request_user()
@@ -149,6 +145,6 @@ def issue_activation_code(owner_id: int):
 
 
 @bp.get("/batches/<int:batch_id>")
-@allow(STAFF_ROLES)
+@requires("projects.view")
 def batch_detail(batch_id: int):
     return redirect(url_for("projects.units", batch_id=queries.get_batch(request_user(), batch_id).id))

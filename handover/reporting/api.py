@@ -5,9 +5,8 @@ from flask import send_file, url_for
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES
+from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
-from handover.core.access import allow
 from handover.extensions import db
 from handover.jobs.models import Job
 from handover.jobs.schemas import JobSchema
@@ -30,7 +29,7 @@ def accepted(job: Job):
 
 
 @blp.route("/batches/<int:batch_id>/defects.xlsx", methods=["GET"])
-@allow(STAFF_ROLES)
+@requires("defects.export")
 @blp.arguments(DefectFilterArgsSchema, location="query")
 @blp.response(200, description="the ledger (.xlsx), when it is small")
 @blp.alt_response(202, schema=JobSchema, description="a large ledger: poll the job at `Location`")
@@ -47,7 +46,7 @@ def batch_ledger(filters, batch_id: int):
 
 
 @blp.route("/batches/<int:batch_id>/unit-defect-pdfs", methods=["POST"])
-@allow(STAFF_ROLES)
+@requires("defects.export")
 @blp.response(202, JobSchema, description="poll the job at `Location`; its result is a zip of PDFs")
 @blp.alt_response(404, schema=ApiErrorSchema)
 def start_unit_pdfs(batch_id: int):
@@ -60,7 +59,7 @@ def start_unit_pdfs(batch_id: int):
 
 
 @blp.route("/units/<int:unit_id>/defects.pdf", methods=["GET"])
-@allow(STAFF_ROLES)
+@requires("defects.export")
 @blp.response(200, description="the unit's defect list (PDF) with signature lines")
 @blp.alt_response(404, schema=ApiErrorSchema)
 def unit_defects_pdf(unit_id: int):

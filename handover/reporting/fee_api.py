@@ -4,11 +4,10 @@ from flask import url_for
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
+from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
-from handover.core.access import allow
 from handover.extensions import db
 from handover.fees import queries as fee_queries
-from handover.fees.api import FINANCE
 from handover.jobs.models import Job
 from handover.jobs.schemas import JobSchema
 from handover.projects import queries as project_queries
@@ -19,7 +18,7 @@ blp = Blueprint("fee_documents_api", __name__, description="Fee documents: sched
 
 
 @blp.route("/batches/<int:batch_id>/fees.xlsx", methods=["GET"])
-@allow(fee_exports.FEE_OVERVIEW_ROLES)
+@requires("fees.view_overview")
 @blp.response(200, description="the fee schedule (.xlsx), when the batch is small")
 @blp.alt_response(202, schema=JobSchema, description="a large batch: poll the job at `Location`")
 @blp.alt_response(404, schema=ApiErrorSchema)
@@ -34,7 +33,7 @@ def batch_fee_schedule(batch_id: int):
 
 
 @blp.route("/units/<int:unit_id>/notice.pdf", methods=["GET"])
-@allow(fee_exports.NOTICE_ROLES)
+@requires("fees.issue_notice")
 @blp.response(200, description="the handover notice (PDF)")
 @blp.alt_response(404, schema=ApiErrorSchema)
 @blp.alt_response(409, schema=ApiErrorSchema, description="the buyer returned the unit")
@@ -49,7 +48,7 @@ def unit_notice(unit_id: int):
 
 
 @blp.route("/batches/<int:batch_id>/notices", methods=["POST"])
-@allow(fee_exports.NOTICE_ROLES)
+@requires("fees.issue_notice")
 @blp.response(202, JobSchema, description="poll the job at `Location`; its result is one PDF")
 @blp.alt_response(404, schema=ApiErrorSchema)
 def start_batch_notices(batch_id: int):
@@ -62,7 +61,7 @@ def start_batch_notices(batch_id: int):
 
 
 @blp.route("/payments/<int:payment_id>/receipt.pdf", methods=["GET"])
-@allow(FINANCE)
+@requires("fees.record_payment")
 @blp.response(200, description="the receipt (PDF) with the amount in Chinese capitals")
 @blp.alt_response(404, schema=ApiErrorSchema)
 def payment_receipt(payment_id: int):

@@ -17,8 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from handover.accounts import service as accounts
-from handover.accounts.models import ActivationCode, Role, User
-from handover.accounts.rules import ACTIVATION_ROLES
+from handover.accounts.models import ActivationCode, User
 from handover.core.errors import Conflict, ValidationFailed
 from handover.core.timeutil import to_local, today_local
 from handover.extensions import db
@@ -33,10 +32,6 @@ from handover.reporting import fee_documents, fee_pdf
 from handover.reporting.exports import PDF_MIMETYPE, XLSX_MIMETYPE, FileResult
 from handover.reporting.xlsx import Column, write_xlsx
 
-#: who may issue handover notices: each one issues the owner a fresh portal activation code
-NOTICE_ROLES = ACTIVATION_ROLES | {Role.FINANCE}
-#: who may read a whole batch's fees (overview page, fee schedule)
-FEE_OVERVIEW_ROLES = frozenset({Role.ADMIN, Role.FINANCE, Role.MANAGER, Role.SALES})
 DOCUMENT_LOCALE = "zh_Hans_CN"
 SCHEDULE_KIND = "fee_schedule"
 NOTICES_KIND = "handover_notices"

@@ -5,11 +5,9 @@ from flask import abort, request, send_file
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES
+from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
-from handover.core.access import allow
 from handover.keys import queries
-from handover.keys.api import KEEPERS, READERS
 from handover.keys.models import KeyEventType
 from handover.projects import queries as project_queries
 from handover.reporting import key_documents
@@ -24,7 +22,7 @@ def _send(content: bytes, name: str, mimetype: str):
 
 
 @blp.route("/batches/<int:batch_id>/keys.xlsx", methods=["GET"])
-@allow(STAFF_ROLES)
+@requires("keys.view_ledger")
 @blp.response(200, description="the key ledger (.xlsx): sheet 1 current state, sheet 2 every custody event")
 @blp.alt_response(404, schema=ApiErrorSchema)
 def key_ledger(batch_id: int):
@@ -35,7 +33,7 @@ def key_ledger(batch_id: int):
 
 
 @blp.route("/batches/<int:batch_id>/keys/tags.pdf", methods=["GET"])
-@allow(KEEPERS)
+@requires("keys.manage")
 @blp.response(200, description="QR key tags, 3 × 8 labels per A4 page")
 @blp.alt_response(404, schema=ApiErrorSchema)
 def tag_sheet(batch_id: int):
@@ -47,7 +45,7 @@ def tag_sheet(batch_id: int):
 
 
 @blp.route("/units/<int:unit_id>/keys/handover-record.pdf", methods=["GET"])
-@allow(READERS)
+@requires("keys.view")
 @blp.response(200, description="钥匙移交记录 with the owner's drawn signature")
 @blp.alt_response(404, schema=ApiErrorSchema)
 def handover_record(unit_id: int):
@@ -57,7 +55,7 @@ def handover_record(unit_id: int):
 
 
 @blp.route("/key-events/<int:event_id>/entrustment.pdf", methods=["GET"])
-@allow(READERS)
+@requires("keys.view")
 @blp.response(200, description="钥匙委托书 of the entrustment this event belongs to")
 @blp.alt_response(404, schema=ApiErrorSchema)
 def entrustment_letter(event_id: int):

@@ -7,8 +7,7 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 
 from handover.accounts.access import request_user
-from handover.accounts.models import STAFF_ROLES
-from handover.core.access import allow
+from handover.accounts.permissions import requires
 from handover.defects.models import DefectStatus
 from handover.extensions import db
 from handover.jobs import service as jobs
@@ -27,7 +26,7 @@ def _send(result: exports.FileResult, *, attachment: bool = True):
 
 
 @bp.get("/batches/<int:batch_id>/exports")
-@allow(STAFF_ROLES)
+@requires("defects.export")
 def batch_exports(batch_id: int):
     """Choose filters for the defect ledger, or start the unit PDFs of the whole batch."""
     user = request_user()
@@ -39,7 +38,7 @@ def batch_exports(batch_id: int):
 
 
 @bp.get("/batches/<int:batch_id>/defects.xlsx")
-@allow(STAFF_ROLES)
+@requires("defects.export")
 def batch_ledger(batch_id: int):
     """The ledger itself when small; otherwise a job, and its progress page."""
     user = request_user()
@@ -59,7 +58,7 @@ def batch_ledger(batch_id: int):
 
 
 @bp.post("/batches/<int:batch_id>/unit-defect-pdfs")
-@allow(STAFF_ROLES)
+@requires("defects.export")
 def start_unit_pdfs(batch_id: int):
     """Start the defect list PDFs of every unit in the batch; progress shows on the job page."""
     user = request_user()
@@ -69,7 +68,7 @@ def start_unit_pdfs(batch_id: int):
 
 
 @bp.get("/units/<int:unit_id>/defects.pdf")
-@allow(STAFF_ROLES)
+@requires("defects.export")
 def unit_defects_pdf(unit_id: int):
     """One unit's defect list with signature lines, opened in the browser to print."""
     return _send(exports.unit_pdf(project_queries.get_unit(request_user(), unit_id)), attachment=False)

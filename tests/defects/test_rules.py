@@ -1,8 +1,10 @@
 """The defect life cycle table, guards, overdue and warranty rules (no database)."""
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
+from handover.accounts.models import Role
 from handover.core.errors import TransitionNotAllowed, ValidationFailed
 from handover.defects import rules
 from handover.defects.models import DefectStatus
@@ -33,10 +35,14 @@ def test_closed_defects_allow_nothing_but_an_owner_dispute():
 
 
 def test_buttons_depend_on_role():
-    assert rules.actions_for(DefectStatus.ASSIGNED, "contractor") == ["fix"]
-    assert rules.actions_for(DefectStatus.FIXED, "contractor") == []
-    assert set(rules.actions_for(DefectStatus.FIXED, "engineering")) == {"verify", "reject", "unfixable"}
-    assert rules.actions_for(DefectStatus.VERIFIED, "owner") == ["dispute"]
+    def someone(role):
+        return SimpleNamespace(role=Role(role))
+
+    assert rules.actions_for(DefectStatus.ASSIGNED, someone("contractor")) == ["fix"]
+    assert rules.actions_for(DefectStatus.FIXED, someone("contractor")) == []
+    assert set(rules.actions_for(DefectStatus.FIXED, someone("engineering"))) == {"verify", "reject", "unfixable"}
+    assert rules.actions_for(DefectStatus.VERIFIED, someone("owner")) == ["dispute"]
+    assert rules.actions_for(DefectStatus.OPEN, None) == []
 
 
 def test_assign_needs_contractor_and_a_future_due_date():
