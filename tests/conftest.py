@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from config import TestConfig
 
-pytest_plugins = ["tests.fixtures.factories"]
+pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.access"]
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "test-output"
 

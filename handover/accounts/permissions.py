@@ -1,12 +1,20 @@
 """The permission table: who may do what, by name, in one place.
 
-Routes declare a permission (``@requires("defects.assign")``), templates ask ``can("…")``, and
-services that depend on the actor call ``ensure(user, "…")``. No role set or role string lives
-anywhere else: a new role or a changed duty is one edit here.
+Routes declare a permission (``@requires("defects.assign")``), templates ask ``can("…")`` (a Jinja
+global bound to the signed-in user), and services whose rule depends on the actor call
+``can(user, "…")`` or ``ensure(user, "…")``. No role set or role string lives anywhere else (a test
+greps for them): a new role or a changed duty is one edit here, plus the approved grid in
+tests/accounts/test_permissions.py.
+
+Row scoping stays with each domain's queries: homeowners see their own units (`user.is_owner`),
+contractors their company's defects (`user.is_contractor`); staff see the projects they are put on,
+or every project with ``projects.see_all``.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+
+from flask_babel import gettext as _
 
 from handover.accounts.models import Role
 from handover.core.errors import NotPermitted
@@ -54,7 +62,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "fees.configure": FINANCE,
     "fees.record_payment": FINANCE,  # payments, refunds, reversals, refund conversion, receipts
     "fees.decide_return": frozenset({R.ADMIN, R.SALES, R.FINANCE}),
-    "fees.issue_notice": frozenset({R.ADMIN, R.SALES, R.PROPERTY, R.FINANCE}),
+    "fees.issue_notice": frozenset({R.ADMIN, R.SALES, R.PROPERTY, R.FINANCE}),  # each issues an activation code
     "fees.day_end": frozenset({R.ADMIN, R.FINANCE, R.MANAGER}),
     # handovers
     "handovers.view": STAFF,
@@ -99,14 +107,15 @@ def can(user, permission: str) -> bool:
     return user is not None and getattr(user, "role", None) in roles_for(permission)
 
 
-def ensure(user, permission: str) -> None:
+def ensure(user, permission: str, message: str | None = None) -> None:
     """For services whose rule depends on the actor: refuse with 403 unless `user` may."""
     if not can(user, permission):
-        raise NotPermitted(permission)
+        raise NotPermitted(message or _("You are not allowed to do this."))
 
 
 def requires(permission: str) -> Callable:
-    """Declare the permission a route needs (checked before the view runs, see accounts.access)."""
+    """Declare the permission a route needs (checked before the view runs, see accounts.access).
+    Marks the view with the name (`_permission`) and its roles (`_access`, walked by core.access)."""
     roles = roles_for(permission)
 
     def mark(view: Callable) -> Callable:

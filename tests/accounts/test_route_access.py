@@ -6,7 +6,7 @@ from flask import Blueprint
 from handover.accounts.models import Role
 from handover.accounts.permissions import PERMISSIONS, roles_for
 from handover.core.access import PUBLIC, declared_access
-from tests.fixtures.access import as_role, route_access, route_urls  # noqa: F401 - fixture
+from tests.fixtures.access import route_access, route_urls
 
 #: the routes anyone may call, signed in or not
 PUBLIC_ROUTES = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("GET", "/activate"), ("POST", "/activate"),
