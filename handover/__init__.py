@@ -145,6 +145,8 @@ def register_cli(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from handover.accounts.access import register_template_globals
     from handover.core import filters
 
     filters.register(app)
+    register_template_globals(app)

@@ -3,12 +3,13 @@
 Denied by default: a route that declares no access (`@public` or `@requires("…")`) answers 403
 and is caught by a test that walks the URL map.
 """
-from flask import current_app, g, redirect, request, url_for
+from flask import Flask, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from handover.accounts.models import User
 from handover.accounts.permissions import can
+from handover.accounts.rules import id_number_for, phone_for
 from handover.accounts.service import user_for_api_token, user_for_login_session
 from handover.audit.recorder import set_actor
 from handover.core.access import PUBLIC, declared_access, declared_permission
@@ -61,3 +62,17 @@ def enforce_access():
     if permission is None or not can(user, permission):
         raise Forbidden()
     return None
+
+
+def register_template_globals(app: Flask) -> None:
+    """The caller in every template: `me`, `can("perm")`, and personal data as they may see it."""
+
+    @app.context_processor
+    def _user_globals():
+        user = request_user() if request else None
+        return {
+            "me": user,
+            "can": (lambda permission: can(user, permission)),
+            "show_phone": (lambda phone: phone_for(user, phone)),
+            "show_id_number": (lambda number: id_number_for(user, number)),
+        }

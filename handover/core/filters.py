@@ -1,8 +1,9 @@
-"""Jinja filters and globals: local times, money, areas, masked personal data."""
+"""Jinja filters and globals: local times, money, areas. (The signed-in user's globals, `me`,
+`can` and masked personal data, come from accounts.access.register_template_globals.)"""
 from datetime import datetime
 from decimal import Decimal
 
-from flask import Flask, request
+from flask import Flask
 from flask_babel import get_locale
 
 from handover.core.timeutil import to_local
@@ -21,21 +22,10 @@ def area(value: Decimal | None) -> str:
 
 
 def register(app: Flask) -> None:
-    from handover.accounts.access import request_user
-    from handover.accounts.permissions import can
-    from handover.accounts.rules import id_number_for, phone_for
-
     app.add_template_filter(local_dt)
     app.add_template_filter(money)
     app.add_template_filter(area)
 
     @app.context_processor
     def _globals():
-        user = request_user() if request else None
-        return {
-            "me": user,
-            "can": (lambda permission: can(user, permission)),
-            "show_phone": (lambda phone: phone_for(user, phone)),
-            "show_id_number": (lambda number: id_number_for(user, number)),
-            "current_locale": str(get_locale()),
-        }
+        return {"current_locale": str(get_locale())}
