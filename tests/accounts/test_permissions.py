@@ -189,3 +189,35 @@ def test_no_role_set_or_role_string_outside_the_permission_table():
                       for n, what, line in role_checks(path.read_text(encoding="utf-8"), TEMPLATE_PATTERNS)]
     assert offenders == [], "ask the table (accounts.permissions: can/ensure/@requires) instead:\n" + "\n".join(
         offenders)
+
+
+# --- every name the code asks for is in the table, and the table holds no dead names --------------
+
+NAME_USES = re.compile(r"""(?:requires|can|ensure)\((?:[^()"']*,\s*)?["']([a-z_]+\.[a-z_]+)["']""")
+#: permissions declared ahead of the code that asks for them
+RESERVED = {"handovers.view"}
+
+
+def _asked_for() -> dict[str, list[str]]:
+    uses: dict[str, list[str]] = {}
+    files = [*(ROOT / "handover").rglob("*.py"), *(ROOT / "templates").rglob("*.html")]
+    for path in files:
+        if path.name == "permissions.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for name in NAME_USES.findall(text):
+            uses.setdefault(name, []).append(path.relative_to(ROOT).as_posix())
+    from handover.defects.rules import ACTION_PERMISSIONS
+
+    for name in ACTION_PERMISSIONS.values():
+        uses.setdefault(name, []).append("handover/defects/rules.py")
+    return uses
+
+
+def test_every_permission_the_code_asks_for_is_in_the_table():
+    unknown = {name: where for name, where in _asked_for().items() if name not in PERMISSIONS}
+    assert unknown == {}
+
+
+def test_every_permission_in_the_table_is_asked_for_somewhere():
+    assert sorted(set(PERMISSIONS) - set(_asked_for()) - RESERVED) == []
