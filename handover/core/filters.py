@@ -1,8 +1,11 @@
-"""Jinja filters and globals: local times, money, areas, masked personal data."""
+"""Jinja filters and globals that know no domain: local times, money, areas, the locale.
+
+The signed-in user and masked personal data are added by `accounts.templating`.
+"""
 from datetime import datetime
 from decimal import Decimal
 
-from flask import Flask, request
+from flask import Flask
 from flask_babel import get_locale
 
 from handover.core.timeutil import to_local
@@ -21,20 +24,10 @@ def area(value: Decimal | None) -> str:
 
 
 def register(app: Flask) -> None:
-    from handover.accounts.access import request_user
-    from handover.accounts.rules import id_number_for, phone_for
-
     app.add_template_filter(local_dt)
     app.add_template_filter(money)
     app.add_template_filter(area)
 
     @app.context_processor
     def _globals():
-        user = request_user() if request else None
-        role = user.role if user else None
-        return {
-            "me": user,
-            "show_phone": (lambda phone: phone_for(role, phone)),
-            "show_id_number": (lambda number: id_number_for(role, number)),
-            "current_locale": str(get_locale()),
-        }
+        return {"current_locale": str(get_locale())}

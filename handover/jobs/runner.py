@@ -34,10 +34,10 @@ log = logging.getLogger(__name__)
 
 #: kind → "module:function"; the function takes a JobContext and returns (result path, download name)
 JOB_KINDS: dict[str, str] = {
-    "defect_ledger": "handover.reporting.exports:ledger_job",
-    "unit_defect_pdfs": "handover.reporting.exports:unit_pdfs_job",
-    "fee_schedule": "handover.reporting.fee_exports:schedule_job",
-    "handover_notices": "handover.reporting.fee_exports:notices_job",
+    "defect_ledger": "handover.defects.exports:ledger_job",
+    "unit_defect_pdfs": "handover.defects.exports:unit_pdfs_job",
+    "fee_schedule": "handover.fees.exports:schedule_job",
+    "handover_notices": "handover.fees.exports:notices_job",
 }
 _EXTENSION_KEY = "handover.jobs"
 _executor_lock = threading.Lock()

@@ -74,6 +74,7 @@ def _code(text: str) -> str:
 
 def test_notice_shows_lines_bases_and_a_code_that_activates_the_portal(priced, api, client):
     unit, _other = priced
+    api.token("sales")  # sales hand owners their activation codes
     response = api.get(f"/api/v1/units/{unit.id}/notice.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert all(pypdf_fonts(response.data).values())  # the Chinese font is embedded
@@ -197,6 +198,7 @@ def test_a_large_fee_schedule_becomes_a_job(priced, world, api, app, monkeypatch
 
 def test_batch_notices_job_makes_one_pdf_with_a_code_per_owner(priced, world, api):
     one, two = priced
+    api.token("property")
     response = api.post(f"/api/v1/batches/{world.a.batch_id}/notices")
     assert response.status_code == 202
     job = poll(api, response.headers["Location"])
@@ -214,6 +216,29 @@ def test_batch_notices_job_makes_one_pdf_with_a_code_per_owner(priced, world, ap
     codes = [_code(page) for page in notices[1:]]
     assert codes[1] == codes[2]  # 赵敏 owns 501 and 502: one code, the second would cancel the first
     assert len(set(codes)) == 2
+
+
+def _codes_issued(app) -> int:
+    from handover.accounts.models import ActivationCode
+    from handover.extensions import db
+
+    with app.app_context():
+        return db.session.query(ActivationCode).count()
+
+
+def test_finance_prints_notices_without_issuing_codes(priced, world, api, app):
+    """Printing is not issuing: finance may print notices but not hand out codes, so its notices
+    carry none (the owner gets one at the desk) and no code is created, one unit or a batch."""
+    unit, _other = priced
+    before = _codes_issued(app)
+    text = re.sub(r"\s+", "", pdf_text(api.get(f"/api/v1/units/{unit.id}/notice.pdf").data))
+    assert "激活码：" not in text and "激活码请在交付时到现场客服处领取" in text
+    assert "138****0501" in text
+    job = poll(api, api.post(f"/api/v1/batches/{world.a.batch_id}/notices").headers["Location"])
+    assert job["status"] == "finished", job
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(api.get(job["download_url"]).data)).pages]
+    assert not any("激活码：" in page for page in pages)
+    assert _codes_issued(app) == before
 
 
 @pytest.mark.parametrize("who", ["owner", "contractor", "engineering"])

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from handover.core.timeutil import today_local
-from handover.reporting.defect_ledger import load_definition
+from handover.defects.document_rows import load_definition
 from tests.reporting.conftest import INJECTION, pdf_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,16 +8,17 @@ from flask_babel import gettext as _
 
 from handover.extensions import db
 from handover.projects.models import Unit
-from handover.reporting import defect_pdf, fonts
+from handover.defects import document_rows, documents
+from handover.reporting import fonts
 from tests.reporting.conftest import INJECTION, pdf_fonts, pdf_text, pypdf_fonts, save_output
 
 
 def _unit_pdf(app, unit_id, locale="zh_Hans_CN"):
     with app.test_request_context(), force_locale(locale):
-        sheet = defect_pdf.unit_sheet(db.session.get(Unit, unit_id))
+        sheet = document_rows.unit_sheet(db.session.get(Unit, unit_id))
         labels = {key: _(msgid) for key, msgid in
                   (("owner", "Owner's signature"), ("staff", "Staff signature"), ("title", "Defect list"))}
-        return sheet, defect_pdf.render_unit_defects(sheet), labels
+        return sheet, documents.render_unit_defects(sheet), labels
 
 
 def test_unit_sheet_gathers_the_units_defects(app, defect_world):

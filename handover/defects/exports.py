@@ -1,4 +1,5 @@
-"""Defect exports: the batch ledger (Excel) and the units' defect lists (PDF).
+"""Defect exports: the batch ledger (Excel) and the units' defect lists (PDF), gathered by
+`document_rows`, laid out by `documents`.
 
 A small export is made inside the request and returned at once; a large one (more rows than
 LEDGER_SYNC_MAX_ROWS, or every unit of a batch) becomes a background job whose function is
@@ -6,26 +7,25 @@ below. Callers have already checked that the user may see the batch or unit.
 """
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
 
 from handover.accounts.models import User
 from handover.core.timeutil import today_local
+from handover.defects import document_rows, documents
 from handover.defects.queries import DefectFilters
 from handover.extensions import db
 from handover.jobs import service as jobs
 from handover.jobs.models import Job
 from handover.jobs.runner import JobContext
 from handover.projects.models import Batch, Unit
-from handover.reporting import defect_ledger, defect_pdf
-from handover.reporting.xlsx import write_xlsx
+from handover.reporting.files import PDF_MIMETYPE, XLSX_MIMETYPE, FileResult, with_progress
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF_MIMETYPE = "application/pdf"
+PHOTO_PAGE_RULE = "/photos/<int:photo_id>"
 LEDGER_KIND = "defect_ledger"
 UNIT_PDFS_KIND = "unit_defect_pdfs"
 #: units gathered per read transaction while making a batch's PDFs
@@ -33,20 +33,19 @@ UNITS_PER_CHUNK = 50
 DEFAULT_LEDGER_SYNC_MAX_ROWS = 2000
 
 
-@dataclass(frozen=True)
-class FileResult:
-    content: bytes
-    name: str
-    mimetype: str
-
-
 def _ledger_name(batch_name: str) -> str:
-    title = defect_ledger.load_definition("defect_ledger").title
+    title = document_rows.load_definition("defect_ledger").title
     return f"{title}-{batch_name}-{today_local():%Y%m%d}.xlsx".replace("/", "-")
 
 
-def write_ledger(target, ledger: defect_ledger.Ledger, rows: Iterable[tuple]) -> None:
-    write_xlsx(target, ledger.definition.xlsx_columns(), rows, sheet_title=ledger.definition.sheet)
+def photo_url_builder() -> Callable[[int], str]:
+    """Absolute URLs of the photo page route (needs a request context, real or the job's)."""
+    endpoint = next((rule.endpoint for rule in current_app.url_map.iter_rules() if rule.rule == PHOTO_PAGE_RULE),
+                    None)
+    if endpoint is not None:
+        return lambda photo_id: url_for(endpoint, photo_id=photo_id, _external=True)
+    root = request.host_url.rstrip("/")
+    return lambda photo_id: f"{root}/photos/{photo_id}"
 
 
 def export_ledger(batch: Batch, filters: DefectFilters, *, actor: User) -> FileResult | Job:
@@ -54,19 +53,19 @@ def export_ledger(batch: Batch, filters: DefectFilters, *, actor: User) -> FileR
     it has more rows than LEDGER_SYNC_MAX_ROWS (a 100,000-row ledger takes 20–30 s)."""
     filters = replace(filters, batch_id=batch.id)
     limit = current_app.config.get("LEDGER_SYNC_MAX_ROWS", DEFAULT_LEDGER_SYNC_MAX_ROWS)
-    if defect_ledger.count_rows(actor, filters) > limit:
-        params = {"batch_id": batch.id, "filters": defect_ledger.filters_to_params(filters)}
+    if document_rows.count_rows(actor, filters) > limit:
+        params = {"batch_id": batch.id, "filters": document_rows.filters_to_params(filters)}
         return jobs.enqueue(LEDGER_KIND, params, actor=actor)
-    ledger = defect_ledger.gather_ledger(actor, filters)
+    ledger = document_rows.gather_ledger(actor, filters, photo_url=photo_url_builder())
     out = io.BytesIO()
-    write_ledger(out, ledger, ledger.rows())
+    documents.write_ledger(out, ledger, ledger.rows())
     return FileResult(out.getvalue(), _ledger_name(batch.name), XLSX_MIMETYPE)
 
 
 def unit_pdf(unit: Unit) -> FileResult:
     """One unit's defect list: always small enough to make inside the request."""
-    sheet = defect_pdf.unit_sheet(unit)
-    return FileResult(defect_pdf.render_unit_defects(sheet), sheet.file_name, PDF_MIMETYPE)
+    sheet = document_rows.unit_sheet(unit)
+    return FileResult(documents.render_unit_defects(sheet), sheet.file_name, PDF_MIMETYPE)
 
 
 def start_unit_pdfs(batch: Batch, *, actor: User) -> Job:
@@ -74,20 +73,14 @@ def start_unit_pdfs(batch: Batch, *, actor: User) -> Job:
     return jobs.enqueue(UNIT_PDFS_KIND, {"batch_id": batch.id}, actor=actor)
 
 
-def _with_progress(items: Iterable, total: int, report: Callable[[int, int], None]) -> Iterator:
-    for done, item in enumerate(items, start=1):
-        yield item
-        report(done, total)
-
-
 def ledger_job(ctx: JobContext) -> tuple[Path, str]:
     """Job: write the ledger to the job's folder, reporting progress as rows are written."""
     batch_name = db.session.get(Batch, ctx.params["batch_id"]).name
-    filters = defect_ledger.filters_from_params(ctx.params["filters"])
-    ledger = defect_ledger.gather_ledger(ctx.actor, filters)
+    filters = document_rows.filters_from_params(ctx.params["filters"])
+    ledger = document_rows.gather_ledger(ctx.actor, filters, photo_url=photo_url_builder())
     db.session.commit()  # the records are in memory: write the file holding no transaction
     path = ctx.out_dir / "ledger.xlsx"
-    write_ledger(path, ledger, _with_progress(ledger.rows(), len(ledger), ctx.progress))
+    documents.write_ledger(path, ledger, with_progress(ledger.rows(), len(ledger), ctx.progress))
     return path, _ledger_name(batch_name)
 
 
@@ -97,11 +90,11 @@ def write_unit_pdfs(path: Path, unit_ids: list[int], progress: Callable[[int, in
     done, total = 0, len(unit_ids)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for start in range(0, total, UNITS_PER_CHUNK):
-            sheets = defect_pdf.batch_sheets(unit_ids[start:start + UNITS_PER_CHUNK])
+            sheets = document_rows.batch_sheets(unit_ids[start:start + UNITS_PER_CHUNK])
             db.session.commit()
             for sheet in sheets:
                 done += 1
-                archive.writestr(f"{done:04d}-{sheet.file_name}", defect_pdf.render_unit_defects(sheet))
+                archive.writestr(f"{done:04d}-{sheet.file_name}", documents.render_unit_defects(sheet))
                 progress(done, total)
 
 
@@ -109,7 +102,7 @@ def unit_pdfs_job(ctx: JobContext) -> tuple[Path, str]:
     """Job: one PDF per unit of the batch, in a zip, with progress reported per unit."""
     batch_id = ctx.params["batch_id"]
     batch_name = db.session.get(Batch, batch_id).name
-    unit_ids = defect_pdf.batch_unit_ids(batch_id)
+    unit_ids = document_rows.batch_unit_ids(batch_id)
     db.session.commit()
     path = ctx.out_dir / "unit-defects.zip"
     write_unit_pdfs(path, unit_ids, ctx.progress)
