@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app handover
 DEV_ENV := HANDOVER_ENV=development
 TRANSLATIONS := handover/translations
 
-.PHONY: run test bench install translations extract-messages browser fonts clean
+.PHONY: run test lint bench install translations extract-messages browser fonts clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ fonts:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
 	  else echo "Missing $(PDF_FONT): install fonts-wqy-microhei (or set PDF_FONT_PATH); PDFs cannot be made."; exit 1; fi; \
 	fi
+
+# ruff (mistakes, not style) and import-linter (the floors and anatomy of .importlinter); run by
+# tests/run_suite.sh too, so `make test` and CI fail on a wrong arrow.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: install browser
 	@bash tests/run_suite.sh

@@ -14,7 +14,6 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from handover.accounts.rules import is_valid_mobile
-from handover.core.errors import ValidationFailed
 from handover.core.money import parse_decimal
 from handover.core.sheets import Problems, SheetLayout, cell_text, open_sheet
 from handover.extensions import db

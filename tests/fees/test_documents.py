@@ -255,7 +255,7 @@ def test_documents_are_refused_to_other_roles(priced, world, api, who):
 
 def test_staff_of_another_project_get_404(priced, world, api):
     one, _two = priced
-    payment = api.post(f"/api/v1/units/{one.id}/payments", json={
+    api.post(f"/api/v1/units/{one.id}/payments", json={
         "kind": "payment", "amount": "1.00", "method": "cash", "receipt_no": "R-1"}).get_json()
     api.token("sales_b")
     assert api.get(f"/api/v1/units/{one.id}/notice.pdf").status_code == 404
