@@ -4,7 +4,6 @@
 """
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
-from reportlab.platypus import Image
 
 from handover.core.timeutil import to_local
 from handover.defects.document_rows import DefectLine, Ledger, UnitDefectSheet
@@ -12,6 +11,8 @@ from handover.reporting import pdf
 from handover.reporting.xlsx import write_xlsx
 
 THUMB_WIDTH = 24 * mm
+#: two thumbnails and their cell padding stay well inside one page
+THUMB_MAX_HEIGHT = 60 * mm
 
 
 def write_ledger(target, ledger: Ledger, rows) -> None:
@@ -20,7 +21,7 @@ def write_ledger(target, ledger: Ledger, rows) -> None:
 
 
 def _photo_cell(line: DefectLine) -> list:
-    return [Image(str(t.path), width=THUMB_WIDTH, height=THUMB_WIDTH * t.height / max(t.width, 1))
+    return [pdf.fit_image(t.path, t.width, t.height, max_width=THUMB_WIDTH, max_height=THUMB_MAX_HEIGHT)
             for t in line.thumbnails]
 
 

@@ -6,13 +6,15 @@ LEDGER_SYNC_MAX_ROWS, or every unit of a batch) becomes a background job whose f
 below. Callers have already checked that the user may see the batch or unit.
 """
 import io
+import logging
 import zipfile
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
+from reportlab.platypus.doctemplate import LayoutError
 
 from handover.accounts.models import User
 from handover.core.timeutil import today_local
@@ -24,7 +26,9 @@ from handover.jobs.models import Job
 from handover.jobs.runner import JobContext
 from handover.projects.models import Batch, Unit
 from handover.reporting.files import PDF_MIMETYPE, XLSX_MIMETYPE, FileResult, with_progress
+from handover.reporting.fonts import FontMissing
 
+log = logging.getLogger(__name__)
 PHOTO_PAGE_RULE = "/photos/<int:photo_id>"
 LEDGER_KIND = "defect_ledger"
 UNIT_PDFS_KIND = "unit_defect_pdfs"
@@ -84,27 +88,70 @@ def ledger_job(ctx: JobContext) -> tuple[Path, str]:
     return path, _ledger_name(batch_name)
 
 
-def write_unit_pdfs(path: Path, unit_ids: list[int], progress: Callable[[int, int], None]) -> None:
+@dataclass(frozen=True)
+class Unmade:
+    """A unit whose defect list could not be made, and why (in the user's language)."""
+
+    unit_label: str
+    reason: str
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, LayoutError):
+        return _("part of the list does not fit on a page")
+    if isinstance(exc, FontMissing):
+        return _("the Chinese font for PDFs is not installed")
+    if isinstance(exc, OSError):
+        return _("a photo could not be read")
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return detail[:120]
+
+
+def write_unit_pdfs(path: Path, unit_ids: list[int], progress: Callable[[int, int], None]) -> list[Unmade]:
     """A zip with one defect list PDF per unit, in the order given. Units are read a chunk at a
-    time, each chunk in its own short transaction, and nothing is held open while rendering."""
-    done, total = 0, len(unit_ids)
+    time, each chunk in its own short transaction, and nothing is held open while rendering.
+
+    One unit that cannot be made never stops the others: it is left out, listed (with why) in
+    the zip's UNMADE_NAME file, and returned."""
+    done, total, unmade = 0, len(unit_ids), []
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for start in range(0, total, UNITS_PER_CHUNK):
             sheets = document_rows.batch_sheets(unit_ids[start:start + UNITS_PER_CHUNK])
             db.session.commit()
             for sheet in sheets:
                 done += 1
-                archive.writestr(f"{done:04d}-{sheet.file_name}", documents.render_unit_defects(sheet))
+                try:
+                    content = documents.render_unit_defects(sheet)
+                except Exception as exc:  # reported per unit; the rest goes on
+                    log.exception("defect list of %s could not be made", sheet.unit_label)
+                    unmade.append(Unmade(sheet.unit_label, _reason(exc)))
+                else:
+                    archive.writestr(f"{done:04d}-{sheet.file_name}", content)
                 progress(done, total)
+        if unmade:
+            lines = [_("%(unit)s: %(reason)s", unit=u.unit_label, reason=u.reason) for u in unmade]
+            archive.writestr(f"{_('Not made')}.txt", "\r\n".join(lines) + "\r\n")
+    return unmade
+
+
+def unmade_message(unmade: list[Unmade], total: int) -> str:
+    """The finished job's message: how many lists were made, and which units were not and why."""
+    if not unmade:
+        return ""
+    units = "; ".join(_("%(unit)s: %(reason)s", unit=u.unit_label, reason=u.reason) for u in unmade)
+    return _("%(made)d of %(total)d defect lists made. Not made: %(units)s",
+             made=total - len(unmade), total=total, units=units)[:255]
 
 
 def unit_pdfs_job(ctx: JobContext) -> tuple[Path, str]:
-    """Job: one PDF per unit of the batch, in a zip, with progress reported per unit."""
+    """Job: one PDF per unit of the batch, in a zip, with progress reported per unit; units that
+    could not be made are named in the job's message and in the zip."""
     batch_id = ctx.params["batch_id"]
     batch_name = db.session.get(Batch, batch_id).name
     unit_ids = document_rows.batch_unit_ids(batch_id)
     db.session.commit()
     path = ctx.out_dir / "unit-defects.zip"
-    write_unit_pdfs(path, unit_ids, ctx.progress)
+    unmade = write_unit_pdfs(path, unit_ids, ctx.progress)
+    ctx.message = unmade_message(unmade, len(unit_ids))
     title = _("Defect lists")
     return path, f"{title}-{batch_name}.zip".replace("/", "-")

@@ -61,6 +61,8 @@ class JobContext:
     params: dict
     actor: User
     out_dir: Path
+    #: what the finished job tells the user besides its file (e.g. which items could not be made)
+    message: str = ""
     _reported: int = field(default=-1, repr=False)
 
     def progress(self, done: int, total: int) -> None:
@@ -162,7 +164,8 @@ def run_job(job_id: str) -> None:
             _finish(job_id, JobStatus.FAILED, message=_failure_message(exc))
         return
     relative = Path(result).resolve().relative_to(Path(current_app.config["UPLOAD_FOLDER"]).resolve())
-    _finish(job_id, JobStatus.FINISHED, progress=100, result_path=relative.as_posix(), result_name=download_name)
+    _finish(job_id, JobStatus.FINISHED, progress=100, result_path=relative.as_posix(), result_name=download_name,
+            message=context.message[:255])
 
 
 def _failure_message(exc: Exception) -> str:

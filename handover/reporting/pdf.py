@@ -16,7 +16,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
+                                TableStyle)
 from reportlab.platypus import paragraph as rl_paragraph
 
 from handover.reporting.fonts import cjk_font
@@ -68,9 +69,12 @@ def text(value, style: ParagraphStyle) -> Paragraph:
 
 def data_table(headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float], st: Styles) -> Table:
     """A grid table whose header repeats on every page. Strings become wrapping paragraphs;
-    flowables (images, nested tables) are placed as they are."""
+    flowables (images, nested tables) are placed as they are. A row taller than what is left of
+    the page splits inside the row (its text continues on the next page) instead of failing, so
+    images in a cell must be no taller than a page (see `fit_image`)."""
     body = [[cell if isinstance(cell, (Flowable, list)) else text(cell, st.cell) for cell in row] for row in rows]
-    table = Table([[text(h, st.header_cell) for h in headers], *body], colWidths=list(widths), repeatRows=1)
+    table = Table([[text(h, st.header_cell) for h in headers], *body], colWidths=list(widths), repeatRows=1,
+                  splitInRow=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
@@ -111,6 +115,13 @@ def signature_lines(labels: Sequence[str], st: Styles) -> Table:
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                ("FONTNAME", (0, 0), (-1, -1), st.body.fontName), *lines]))
     return table
+
+
+def fit_image(path, width: float, height: float, *, max_width: float, max_height: float) -> Image:
+    """An image drawn at its aspect ratio within max_width × max_height (points): a phone's long
+    screenshot shrinks to fit instead of running off the page."""
+    scale = min(max_width / max(width, 1), max_height / max(height, 1))
+    return Image(str(path), width=width * scale, height=height * scale)
 
 
 def spacer(height_mm: float) -> Spacer:

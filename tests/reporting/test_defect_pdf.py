@@ -101,3 +101,43 @@ def test_chinese_punctuation_never_starts_a_line(app):
         paragraph.wrap(58 * mm - 6, 1000)
     starts = [line[1][0][0] for line in paragraph.blPara.lines[1:]]
     assert starts and not any(ch in "，。：；！？" for ch in starts)
+
+
+def _stress(app, world, unit_id, *, description="", photos=()):
+    from handover.accounts.models import User
+    from handover.defects import service
+    from tests.reporting.conftest import _record
+
+    with app.test_request_context():
+        staff = db.session.get(User, world.users["engineering"])
+        defect = _record(unit_id, staff, description or "墙面裂缝")
+        for photo in photos:
+            service.add_photo(defect, photo, actor=staff)
+        db.session.commit()
+
+
+def test_a_row_taller_than_a_page_splits_across_pages(app, defect_world):
+    """A 2,000-character description (the API's limit) continues on the next page, and two long
+    screenshots (500 × 3000) scale down to fit: no error, nothing lost."""
+    from tests.fixtures.images import jpeg_with_gps
+
+    world = defect_world.world
+    description = "".join(f"第{n:03d}句：卫生间墙砖空鼓开裂，需要铲除重贴。" for n in range(100))[:1990] + "（全文完）"
+    assert len(description) == 1995
+    _stress(app, world, world.a2.id, description=description)
+    _stress(app, world, world.a2.id, description="两张长截图",
+            photos=[jpeg_with_gps(size=(500, 3000)), jpeg_with_gps(size=(500, 3000), color=(20, 90, 200))])
+    sheet, content, _labels = _unit_pdf(app, world.a2.id)
+    save_output("unit-defects-tall-rows.pdf", content)
+    flat = "".join(pdf_text(content).split())
+    assert "第000句" in flat and "第050句" in flat and "（全文完）" in flat
+    assert "两张长截图" in flat and "入户门锁芯卡滞" in flat
+    assert "第 2 页" in flat or "Page 2 of" in flat or "第2页" in flat
+
+
+def test_the_defect_list_pdf_of_a_unit_with_a_tall_row_is_served(app, defect_world, api):
+    world = defect_world.world
+    _stress(app, world, world.a2.id, description="长" * 2000)
+    api.token("engineering")
+    response = api.get(f"/api/v1/units/{world.a2.id}/defects.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
