@@ -20,7 +20,7 @@ from reportlab.platypus import (Flowable, Image, KeepTogether, Paragraph, Simple
                                 TableStyle)
 from reportlab.platypus import paragraph as rl_paragraph
 
-from handover.reporting.fonts import cjk_font
+from handover.reporting.fonts import cjk_font, font_runs
 
 PAGE_SIZE = A4
 MARGIN = 15 * mm
@@ -62,9 +62,19 @@ def styles() -> Styles:
     )
 
 
+def markup(value) -> str:
+    """Plain text as paragraph markup: escaped (data never becomes markup), newlines kept, and each
+    character the main font lacks (a rare name character) set in a fallback font that has it."""
+    pieces = []
+    for font, run in font_runs("" if value is None else str(value)):
+        escaped = escape(run).replace("\n", "<br/>")
+        pieces.append(escaped if font == cjk_font() else f'<font name="{font}">{escaped}</font>')
+    return "".join(pieces)
+
+
 def text(value, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of plain text (escaped: data never becomes markup); newlines are kept."""
-    return Paragraph(escape("" if value is None else str(value)).replace("\n", "<br/>"), style)
+    """A paragraph of plain text (see `markup`), in `style`."""
+    return Paragraph(markup(value), style)
 
 
 def data_table(headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float], st: Styles) -> Table:

@@ -1,6 +1,7 @@
 """The unit defect list PDF: Chinese text present, the font embedded, signature lines, thumbnails."""
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
@@ -141,3 +142,24 @@ def test_the_defect_list_pdf_of_a_unit_with_a_tall_row_is_served(app, defect_wor
     api.token("engineering")
     response = api.get(f"/api/v1/units/{world.a2.id}/defects.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+
+
+def test_rare_characters_in_names_are_drawn_in_a_fallback_font(app):
+    """刘䶮 (䶮: CJK extension A) and 王𠀁明 (𠀁: extension B) are not in the main font: each rare
+    character is set in an embedded fallback font instead of vanishing, and reads back as text."""
+    from handover.reporting import pdf
+
+    if not all(Path(c).is_file() for _name, (c, *_rest) in fonts.FALLBACK_FONTS):
+        pytest.skip("fonts-hanazono is not installed (make fonts)")
+    with app.test_request_context():
+        st = pdf.styles()
+        assert fonts.undrawable("刘䶮 𠀁") == "" and fonts.undrawable("刘\U000F0000") == "\U000F0000"
+        content = pdf.render([pdf.text("业主：刘䶮、王𠀁明", st.body), pdf.text("Room 101 <b>", st.body)], title="t")
+    path = save_output("rare-characters.pdf", content)
+    assert all(pypdf_fonts(content).values())  # every font the page uses is embedded
+    rows = pdf_fonts(path)
+    if rows is None:
+        pytest.skip("poppler-utils (pdftotext, pdffonts) is not installed")
+    assert {row["emb"] for row in rows} == {"yes"} and len(rows) == 3, rows  # main font and both fallbacks
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    assert "业主：刘䶮、王𠀁明" in text and "Room 101 <b>" in text
