@@ -43,6 +43,7 @@ def qr_drawing(value: str, size: float) -> Drawing:
     widget = QrCodeWidget(value, barLevel="M")
     x1, y1, x2, y2 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.initialFontName = cjk_font()  # else the drawing starts in Helvetica: referenced, never embedded
     drawing.add(widget)
     return drawing
 
@@ -117,7 +118,9 @@ def _signing_block(title: str, signing: Signing, st: pdf.Styles) -> Table:
             ["", pdf.text(f"{signing.name}　{_local(signing.at)}　经办：{signing.staff}", st.small)]]
     table = Table(rows, colWidths=[30 * mm, pdf.FRAME_WIDTH - 30 * mm], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("LINEBELOW", (1, 0), (1, 0), 0.6, colors.black)]))
+                               ("LINEBELOW", (1, 0), (1, 0), 0.6, colors.black),
+                               # else the empty cell sets Helvetica: referenced, never embedded
+                               ("FONTNAME", (0, 0), (-1, -1), st.body.fontName)]))
     return table
 
 

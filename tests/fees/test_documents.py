@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from handover.reporting.chinese_amount import amount_in_capitals
-from tests.reporting.conftest import pdf_text, pypdf_fonts, save_output
+from tests.reporting.conftest import assert_fonts_embedded, pdf_text, pypdf_fonts, save_output
 from tests.reporting.test_api import poll
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,6 +78,7 @@ def test_notice_shows_lines_bases_and_a_code_that_activates_the_portal(priced, a
     response = api.get(f"/api/v1/units/{unit.id}/notice.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert all(pypdf_fonts(response.data).values())  # the Chinese font is embedded
+    assert_fonts_embedded(response.data, "notice-one.pdf")
     text = pdf_text(response.data)
     flat = re.sub(r"\s+", "", text)
     for line in _statement(api, unit.id)["lines"]:
@@ -143,6 +144,7 @@ def test_receipt_shows_the_amount_in_capitals(priced, api):
     for words in ("收款收据", "SK-0001", "人民币贰万肆仟元整", "¥24,000.00", "银行转账", "finance", "赵敏",
                   "1号楼1单元501室"):
         assert words in text, words
+    assert_fonts_embedded(response.data, "receipt.pdf")
     reversal = api.post(f"/api/v1/payments/{paid['id']}/reversal", json={"receipt_no": "SK-0001-X"}).get_json()
     reversal_text = pdf_text(api.get(f"/api/v1/payments/{reversal['id']}/receipt.pdf").data)
     assert "冲正凭证" in reversal_text and "SK-0001" in reversal_text
@@ -205,6 +207,7 @@ def test_batch_notices_job_makes_one_pdf_with_a_code_per_owner(priced, world, ap
     assert job["status"] == "finished" and job["progress"] == 100, job
     download = api.get(job["download_url"])
     assert download.mimetype == "application/pdf"
+    assert_fonts_embedded(download.data, "notices-batch.pdf")
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(download.data)).pages]
     notices = [page for page in pages if "交付通知书" in page]
     assert [re.search(r"1号楼1单元(\d+)室", page).group(1) for page in notices] == ["101", "102", "501", "502"]

@@ -16,6 +16,7 @@ from handover.keys.models import KeyEvent, KeyStatus
 from handover.projects.models import Batch, Unit
 from handover.keys import document_rows, documents
 from tests.conftest import OUTPUT_DIR
+from tests.reporting.conftest import assert_fonts_embedded
 from tests.fixtures.keys import pdf_image_count, pdf_text, signature_png
 
 JSQR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "jsqr" / "jsQR.js"
@@ -48,9 +49,11 @@ def test_tag_sheet_prints_unit_kind_and_code_for_each_key(world, keys, make_unit
     sheet = document_rows.gather_tags(_property(), db.session.get(Batch, world.a.batch_id))
     assert [tag.code for tag in sheet.tags] == [first.code, second.code]  # a lost key gets no tag
     assert sheet.tags[1].place == "1栋1单元102" and sheet.tags[1].kind_name == "入户门"
-    text = pdf_text(documents.render_tag_sheet(sheet))
+    content = documents.render_tag_sheet(sheet)
+    text = pdf_text(content)
     for expected in ("1栋1单元101", "1栋1单元102", "入户门 ×3", "入户门 ×2", first.code, second.code, "柜位 A-02"):
         assert expected in text
+    assert_fonts_embedded(content, "key-tags.pdf")
 
 
 def test_tag_sheet_fills_a_page_then_the_next(world, make_unit, keys, ctx):
@@ -91,6 +94,7 @@ def test_handover_record_lists_the_keys_and_prints_the_signature(world, keys, se
         assert expected in text
     assert pdf_image_count(content) == 1
     _save("key-handover-record.pdf", content)
+    assert_fonts_embedded(content, "key-handover-record.pdf")
 
 
 def test_entrustment_letter_with_belongings_uses_and_return(world, keys, settled_unit, ctx):
@@ -118,6 +122,7 @@ def test_entrustment_letter_with_belongings_uses_and_return(world, keys, settled
     assert pdf_image_count(content) == 2  # signed when entrusting and when taking the keys back
     assert "钥匙取回确认" in pdf_text(content)
     _save("key-entrustment-letter.pdf", content)
+    assert_fonts_embedded(content, "key-entrustment-letter.pdf")
 
 
 def test_ledger_workbook_has_the_state_and_the_history(world, keys, ctx):

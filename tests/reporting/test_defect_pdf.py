@@ -11,7 +11,7 @@ from handover.extensions import db
 from handover.projects.models import Unit
 from handover.defects import document_rows, documents
 from handover.reporting import fonts
-from tests.reporting.conftest import INJECTION, pdf_fonts, pdf_text, pypdf_fonts, save_output
+from tests.reporting.conftest import INJECTION, assert_fonts_embedded, pdf_fonts, pdf_text, pypdf_fonts, save_output
 
 
 def _unit_pdf(app, unit_id, locale="zh_Hans_CN"):
@@ -129,7 +129,7 @@ def test_a_row_taller_than_a_page_splits_across_pages(app, defect_world):
     _stress(app, world, world.a2.id, description="两张长截图",
             photos=[jpeg_with_gps(size=(500, 3000)), jpeg_with_gps(size=(500, 3000), color=(20, 90, 200))])
     sheet, content, _labels = _unit_pdf(app, world.a2.id)
-    save_output("unit-defects-tall-rows.pdf", content)
+    assert_fonts_embedded(content, "unit-defects-tall-rows.pdf")
     flat = "".join(pdf_text(content).split())
     assert "第000句" in flat and "第050句" in flat and "（全文完）" in flat
     assert "两张长截图" in flat and "入户门锁芯卡滞" in flat
