@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app handover
 DEV_ENV := HANDOVER_ENV=development
 TRANSLATIONS := handover/translations
 
-.PHONY: run test bench install translations extract-messages browser fonts clean
+.PHONY: run test lint bench install translations extract-messages browser fonts clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,10 @@ browser:
 	  else echo "chromium missing and cannot be installed here: browser tests will be skipped (and fail under CI)."; fi; \
 	fi
 
-# The Chinese TrueType font embedded in PDFs (reportlab cannot embed CFF/OTF fonts).
+# The Chinese TrueType font embedded in PDFs (reportlab cannot embed CFF/OTF fonts), and the
+# fallback fonts for rare name characters (CJK extensions A and B: 䶮, 𠀁), used one character at a time.
 PDF_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+FALLBACK_FONT := /usr/share/fonts/truetype/hanazono/HanaMinB.ttf
 fonts:
 	@if [ ! -f "$(PDF_FONT)" ] && [ -z "$${PDF_FONT_PATH:-}" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -53,6 +55,19 @@ fonts:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
 	  else echo "Missing $(PDF_FONT): install fonts-wqy-microhei (or set PDF_FONT_PATH); PDFs cannot be made."; exit 1; fi; \
 	fi
+	@if [ ! -f "$(FALLBACK_FONT)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing fonts-hanazono (rare CJK characters in names)..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-hanazono >/dev/null) \
+	      || echo "Could not install fonts-hanazono: rare characters in names will be missing from PDFs."; \
+	  else echo "Missing $(FALLBACK_FONT): install fonts-hanazono, or rare characters in names are missing from PDFs."; fi; \
+	fi
+
+# ruff (mistakes, not style) and import-linter (the floors and anatomy of .importlinter); run by
+# tests/run_suite.sh too, so `make test` and CI fail on a wrong arrow.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: install browser
 	@bash tests/run_suite.sh

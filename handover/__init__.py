@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from handover.defects.batch_views import bp as defect_lists_bp
     from handover.defects.contractor_views import bp as contractor_bp
     from handover.defects.plan_views import bp as plans_bp
+    from handover.defects.export_views import bp as defect_exports_bp
     from handover.defects.views import bp as defects_bp
     from handover.fees.views import bp as fees_bp
     from handover.inspections.views import bp as inspections_bp
@@ -101,14 +102,13 @@ def register_blueprints(app: Flask) -> None:
     from handover.keys.views_desk import bp as key_desk_bp
     from handover.portal.views import bp as portal_bp
     from handover.projects.views import bp as projects_bp
-    from handover.reporting.views import bp as reporting_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(projects_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(jobs_bp)
-    app.register_blueprint(reporting_bp)
+    app.register_blueprint(defect_exports_bp)
     app.register_blueprint(fees_bp)
     app.register_blueprint(defects_bp)
     app.register_blueprint(defect_lists_bp)

@@ -257,7 +257,7 @@ def run(label: str, url: str, quick: bool) -> list[tuple]:
     from handover.defects.models import DefectStatus
     from handover.extensions import db
     from handover.projects.models import Unit
-    from handover.reporting import defect_ledger, defect_pdf, exports
+    from handover.defects import document_rows, documents, exports
     from handover.reporting.fonts import cjk_font
 
     results = []
@@ -290,8 +290,8 @@ def run(label: str, url: str, quick: bool) -> list[tuple]:
         db.session.commit()
 
         # Excel: ours = gather + write; bare = openpyxl write-only writing the same (already gathered) rows
-        definition = defect_ledger.load_definition("defect_ledger")
-        ledger = defect_ledger.gather_ledger(admin, filters)
+        definition = document_rows.load_definition("defect_ledger")
+        ledger = document_rows.gather_ledger(admin, filters, photo_url=exports.photo_url_builder())
         plain = [tuple(v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in row) for row in ledger.rows()]
         headers = [c.header for c in definition.columns]
         db.session.commit()
@@ -299,14 +299,14 @@ def run(label: str, url: str, quick: bool) -> list[tuple]:
         rss_before = rss_mb()
 
         def ours_xlsx():
-            fresh = defect_ledger.gather_ledger(admin, filters)
+            fresh = document_rows.gather_ledger(admin, filters, photo_url=exports.photo_url_builder())
             db.session.commit()
-            exports.write_ledger(out_dir / "ours.xlsx", fresh, fresh.rows())
+            documents.write_ledger(out_dir / "ours.xlsx", fresh, fresh.rows())
 
         r = alternate(lambda: bare_xlsx(out_dir / "bare.xlsx", headers, plain), ours_xlsx, 1 if quick else 3)
         r["note"] = (f"{len(plain):,} rows × {len(headers)} columns; gather alone "
-                     f"{fmt_seconds(timed(lambda: defect_ledger.gather_ledger(admin, filters)))}, holding "
-                     f"{traced_mb(lambda: defect_ledger.gather_ledger(admin, filters)):.0f} MB; "
+                     f"{fmt_seconds(timed(lambda: document_rows.gather_ledger(admin, filters, photo_url=exports.photo_url_builder())))}, holding "
+                     f"{traced_mb(lambda: document_rows.gather_ledger(admin, filters, photo_url=exports.photo_url_builder())):.0f} MB; "
                      f"process peak RSS {rss_before:.0f} → {rss_mb():.0f} MB (bench copies included)")
         db.session.commit()
         results.append((label, "Excel ledger of the whole batch", r))
@@ -314,20 +314,20 @@ def run(label: str, url: str, quick: bool) -> list[tuple]:
         # one unit PDF: the unit with the most defects in its sheet is as big as any
         font = cjk_font()
         unit = db.session.get(Unit, ids["units"][0])
-        sheet = defect_pdf.unit_sheet(unit)
+        sheet = document_rows.unit_sheet(unit)
         rows, thumbs = _bare_rows(sheet)
         pdf_headers = ["No.", "Location", "Description", "Photos", "Severity", "Status", "Due date"]
         r = alternate(lambda: bare_pdf(font, "问题清单 " + sheet.unit_label, pdf_headers, rows, thumbs),
-                      lambda: defect_pdf.render_unit_defects(sheet), 9)
+                      lambda: documents.render_unit_defects(sheet), 9)
         r["note"] = (f"{len(sheet.lines)} defects; gather alone "
-                     f"{fmt_seconds(timed(lambda: defect_pdf.unit_sheet(unit)))}; "
-                     f"{len(defect_pdf.render_unit_defects(sheet)) // 1024} KB")
+                     f"{fmt_seconds(timed(lambda: document_rows.unit_sheet(unit)))}; "
+                     f"{len(documents.render_unit_defects(sheet)) // 1024} KB")
         results.append((label, "one unit PDF (render)", r))
         db.session.commit()
 
         # every unit's PDF: ours = the job's body (gather in chunks, render, zip); bare = reportlab alone
-        unit_ids = defect_pdf.batch_unit_ids(batch_id)[: 300 if quick else UNITS]
-        sheets = defect_pdf.batch_sheets(unit_ids[:50])
+        unit_ids = document_rows.batch_unit_ids(batch_id)[: 300 if quick else UNITS]
+        sheets = document_rows.batch_sheets(unit_ids[:50])
         db.session.commit()
         bare_inputs = [_bare_rows(s) + (s.unit_label,) for s in sheets]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite: SQLite (with browser tests), then PostgreSQL.
+# The whole suite: lint (ruff, import contracts), SQLite (with browser tests), then PostgreSQL.
 # Locally a missing PostgreSQL server is skipped with a notice; under CI it is a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +7,10 @@ PYTEST=".venv/bin/python -m pytest"
 PG_URL="${TEST_PG_URL:-postgresql+psycopg2://postgres@127.0.0.1:5432/test}"
 mkdir -p test-output
 status=0
+
+echo "=== Lint: ruff, and import-linter contracts (.importlinter) ==="
+.venv/bin/ruff check . || status=1
+.venv/bin/lint-imports || status=1
 
 echo "=== Test suite on SQLite (with browser tests) ==="
 $PYTEST -q -p no:cacheprovider "$@" || status=1

@@ -2,7 +2,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from handover.accounts import rules
+from handover.accounts.permissions import can
 from handover.accounts.models import ActivationCode, ApiToken, LoginSession, Role, User
-from handover.core.errors import Conflict, ValidationFailed
+from handover.core.errors import Conflict, NotPermitted, ValidationFailed
 from handover.core.timeutil import now_utc
 from handover.extensions import db
 from handover.projects.models import Contractor, Owner, Project
@@ -147,6 +148,43 @@ def issue_activation_code(owner: Owner, *, actor: User) -> str:
                                   expires_at=now + timedelta(days=ACTIVATION_DAYS)))
     db.session.flush()
     return code
+
+
+def may_issue_activation_codes(user: User | None) -> bool:
+    """Codes are handed to owners by the roles that meet them (the permission table)."""
+    return can(user, "accounts.issue_activation_code")
+
+
+def has_portal_account(owner: Owner) -> bool:
+    return db.session.scalar(sa.select(User.id).where(User.owner_id == owner.id)) is not None
+
+
+@dataclass(frozen=True)
+class OwnerActivation:
+    """Where an owner's portal account stands, for a letter to the owner: an account already, a
+    freshly issued code with its expiry, or why no code could be issued."""
+
+    code: str | None = None
+    expires_at: datetime | None = None
+    activated: bool = False
+    problem: str = ""
+
+
+def activation_for_letter(owner: Owner, *, actor: User) -> OwnerActivation:
+    """Issue the owner a fresh activation code to print on a letter (earlier unused codes stop
+    working), unless the owner already has a portal account: then no code, since a code resets the
+    password. Raises NotPermitted unless `actor` may issue codes. Flushes; the caller commits."""
+    if not may_issue_activation_codes(actor):
+        raise NotPermitted(_("You are not allowed to do this."))
+    if has_portal_account(owner):
+        return OwnerActivation(activated=True)
+    try:
+        code = issue_activation_code(owner, actor=actor)
+    except ValidationFailed as exc:
+        return OwnerActivation(problem=exc.message)
+    expires_at = db.session.scalar(sa.select(ActivationCode.expires_at).where(ActivationCode.owner_id == owner.id)
+                                   .order_by(ActivationCode.id.desc()).limit(1))
+    return OwnerActivation(code=code, expires_at=expires_at)
 
 
 def activate_owner(phone: str, code: str, password: str) -> User:

@@ -16,17 +16,17 @@ API_PREFIX = "/api/v1"
 def register_api(app: Flask) -> None:
     from handover.accounts.api import blp as accounts_blp
     from handover.defects.api import blp as defects_blp
+    from handover.defects.export_api import blp as defect_exports_blp
     from handover.fees.api import blp as fees_blp
+    from handover.fees.documents_api import blp as fee_documents_blp
     from handover.inspections.api import blp as inspections_blp
-    from handover.keys.api import blp as keys_blp
     from handover.jobs.api import blp as jobs_blp
+    from handover.keys.api import blp as keys_blp
+    from handover.keys.documents_api import blp as key_documents_blp
     from handover.projects.api import blp as projects_blp
-    from handover.reporting.api import blp as reporting_blp
-    from handover.reporting.fee_api import blp as fee_documents_blp
-    from handover.reporting.key_api import blp as key_documents_blp
 
     rest_api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (accounts_blp, projects_blp, inspections_blp, defects_blp, fees_blp, keys_blp, reporting_blp, jobs_blp,
+    for blueprint in (accounts_blp, projects_blp, inspections_blp, defects_blp, fees_blp, keys_blp, defect_exports_blp, jobs_blp,
                       fee_documents_blp, key_documents_blp):
         csrf.exempt(blueprint)
         rest_api.register_blueprint(blueprint, url_prefix=API_PREFIX)

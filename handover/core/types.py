@@ -1,5 +1,5 @@
 """Column types that are exact and explicit on SQLite and PostgreSQL alike."""
-from datetime import datetime, timezone
+from datetime import timezone
 from decimal import Decimal
 from enum import StrEnum
 

@@ -1,9 +1,10 @@
 """Request and response schemas of the defect API (they also feed the OpenAPI document)."""
 from flask import url_for
-from marshmallow import Schema, fields, post_dump, validate
+from marshmallow import Schema, fields, post_dump, post_load, validate
 
 from handover.api.schemas import PageArgsSchema, page_schema
 from handover.defects.models import DefectStatus, PhotoKind, Severity
+from handover.defects.queries import DefectFilters
 from handover.inspections.models import InspectionStage
 
 
@@ -146,3 +147,20 @@ class PhotoUploadSchema(Schema):
 
 class PhotoQuerySchema(Schema):
     size = fields.String(load_default="full", validate=validate.OneOf(["full", "thumb"]))
+
+
+class DefectFilterArgsSchema(Schema):
+    """Query arguments of the export endpoints: the same filters as the defect list."""
+
+    building_id = fields.Integer()
+    status = fields.Enum(DefectStatus, by_value=True)
+    contractor_id = fields.Integer()
+    category = fields.String()
+    room = fields.String()
+    stage = fields.Enum(InspectionStage, by_value=True)
+    overdue = fields.Boolean()
+    quick_fix = fields.Boolean()
+
+    @post_load
+    def to_filters(self, data, **_kwargs) -> DefectFilters:
+        return DefectFilters(**data)

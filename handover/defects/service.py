@@ -3,7 +3,6 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError

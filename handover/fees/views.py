@@ -25,7 +25,7 @@ from handover.fees.forms import (ConversionForm, FeeSettingsForm, PaymentForm, R
 from handover.fees.models import PaymentKind, PaymentMethod, ReturnDecision
 from handover.jobs.models import Job
 from handover.projects import queries as project_queries
-from handover.reporting import fee_exports
+from handover.fees import exports as fee_exports
 
 bp = Blueprint("fees", __name__)
 
@@ -233,11 +233,14 @@ def receipt(payment_id: int):
 @bp.post("/units/<int:unit_id>/notice.pdf")
 @requires("fees.issue_notice")
 def notice(unit_id: int):
-    """Issue the unit's handover notice, with a fresh activation code for the primary owner."""
+    """Issue the unit's handover notice; staff who hand out activation codes get a fresh one for
+    the primary owner printed on it (others print it without a code)."""
     user = request_user()
     unit = project_queries.get_unit(user, unit_id)
     try:
-        result = fee_exports.notice_pdf(unit, actor=user)
+        statement = fee_exports.notice_statement(unit)
+        issued = fee_exports.issue_activations([unit], actor=user)  # the accounts service, explicitly
+        result = fee_exports.notice_pdf(statement, issued)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

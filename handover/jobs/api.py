@@ -1,11 +1,12 @@
 """API: a background job's progress, and its file once finished (only for whoever started it)."""
-from flask import send_file
+from flask import send_file, url_for
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
 from handover.jobs import service
+from handover.jobs.models import Job
 from handover.jobs.schemas import JobSchema
 
 blp = Blueprint("jobs_api", __name__, description="Background jobs: progress and results")
@@ -29,3 +30,9 @@ def download_job(job_id: str):
     """The file one of your finished jobs produced."""
     job = service.get_job(request_user(), job_id)
     return send_file(service.result_file(job), as_attachment=True, download_name=job.result_name)
+
+
+def accepted(job: Job):
+    """202 with the job, and its status URL in Location (for an export that became a job)."""
+    location = url_for("jobs_api.get_job", job_id=job.id, _external=True)
+    return JobSchema().dump(job), 202, {"Location": location}

@@ -34,10 +34,10 @@ log = logging.getLogger(__name__)
 
 #: kind → "module:function"; the function takes a JobContext and returns (result path, download name)
 JOB_KINDS: dict[str, str] = {
-    "defect_ledger": "handover.reporting.exports:ledger_job",
-    "unit_defect_pdfs": "handover.reporting.exports:unit_pdfs_job",
-    "fee_schedule": "handover.reporting.fee_exports:schedule_job",
-    "handover_notices": "handover.reporting.fee_exports:notices_job",
+    "defect_ledger": "handover.defects.exports:ledger_job",
+    "unit_defect_pdfs": "handover.defects.exports:unit_pdfs_job",
+    "fee_schedule": "handover.fees.exports:schedule_job",
+    "handover_notices": "handover.fees.exports:notices_job",
 }
 _EXTENSION_KEY = "handover.jobs"
 _executor_lock = threading.Lock()
@@ -61,6 +61,8 @@ class JobContext:
     params: dict
     actor: User
     out_dir: Path
+    #: what the finished job tells the user besides its file (e.g. which items could not be made)
+    message: str = ""
     _reported: int = field(default=-1, repr=False)
 
     def progress(self, done: int, total: int) -> None:
@@ -162,7 +164,8 @@ def run_job(job_id: str) -> None:
             _finish(job_id, JobStatus.FAILED, message=_failure_message(exc))
         return
     relative = Path(result).resolve().relative_to(Path(current_app.config["UPLOAD_FOLDER"]).resolve())
-    _finish(job_id, JobStatus.FINISHED, progress=100, result_path=relative.as_posix(), result_name=download_name)
+    _finish(job_id, JobStatus.FINISHED, progress=100, result_path=relative.as_posix(), result_name=download_name,
+            message=context.message[:255])
 
 
 def _failure_message(exc: Exception) -> str:

@@ -16,11 +16,10 @@ from handover.core.pagination import paginate
 from handover.core.timeutil import today_local
 from handover.extensions import db
 from handover.fees.service import handover_gate
-from handover.keys import queries, rules, service
+from handover.keys import document_rows, documents, queries, rules, service
 from handover.keys.forms import KeyEventForm
 from handover.keys.models import Key, KeyEventType, KeyStatus
 from handover.projects import queries as project_queries
-from handover.reporting import key_documents
 
 bp = Blueprint("keys", __name__)
 
@@ -189,8 +188,8 @@ def tag_sheet(batch_id: int):
     """Printable QR tags (3 × 8 labels per A4 page) for the batch or one building."""
     user = request_user()
     batch = project_queries.get_batch(user, batch_id)
-    sheet = key_documents.gather_tags(user, batch, int_arg("building_id"))
-    return _send(key_documents.render_tag_sheet(sheet), f"钥匙标签-{batch.name}.pdf", PDF, attachment=False)
+    sheet = document_rows.gather_tags(user, batch, int_arg("building_id"))
+    return _send(documents.render_tag_sheet(sheet), f"钥匙标签-{batch.name}.pdf", PDF, attachment=False)
 
 
 @bp.get("/batches/<int:batch_id>/keys.xlsx")
@@ -198,7 +197,8 @@ def tag_sheet(batch_id: int):
 def ledger_xlsx(batch_id: int):
     """The batch's key ledger: current state and the full event history."""
     user = request_user()
-    content, name = key_documents.key_ledger_bytes(user, project_queries.get_batch(user, batch_id))
+    content, name = documents.key_ledger_bytes(
+        document_rows.gather_key_ledger(user, project_queries.get_batch(user, batch_id)))
     return _send(content, name, XLSX, attachment=True)
 
 
@@ -206,8 +206,8 @@ def ledger_xlsx(batch_id: int):
 @requires("keys.view")
 def handover_record(unit_id: int):
     """钥匙移交记录 of a unit, with the owner's drawn signature."""
-    record = key_documents.gather_handover_record(project_queries.get_unit(request_user(), unit_id))
-    return _send(key_documents.render_handover_record(record), record.file_name, PDF, attachment=False)
+    record = document_rows.gather_handover_record(project_queries.get_unit(request_user(), unit_id))
+    return _send(documents.render_handover_record(record), record.file_name, PDF, attachment=False)
 
 
 @bp.get("/key-events/<int:event_id>/entrustment.pdf")
@@ -217,5 +217,5 @@ def entrustment_letter(event_id: int):
     event = queries.get_event(request_user(), event_id)
     if event.type != KeyEventType.ENTRUSTED:
         abort(404)
-    letter = key_documents.gather_entrustment_letter(event)
-    return _send(key_documents.render_entrustment_letter(letter), letter.file_name, PDF, attachment=False)
+    letter = document_rows.gather_entrustment_letter(event)
+    return _send(documents.render_entrustment_letter(letter), letter.file_name, PDF, attachment=False)

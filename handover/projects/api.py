@@ -82,7 +82,7 @@ def import_units(files, batch_id: int):
         body = {"error": exc.code, "message": exc.message, "details": exc.details, "errors": exc.details}
         return jsonify(body), 422
     db.session.commit()
-    return {"created": result.created, "updated": result.updated}
+    return {"created": result.created, "updated": result.updated, "warnings": list(result.warnings)}
 
 
 @blp.route("/units", methods=["GET"])

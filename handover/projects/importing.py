@@ -14,12 +14,12 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from handover.accounts.rules import is_valid_mobile
-from handover.core.errors import ValidationFailed
 from handover.core.money import parse_decimal
 from handover.core.sheets import Problems, SheetLayout, cell_text, open_sheet
 from handover.extensions import db
 from handover.projects import rules
 from handover.projects.models import Batch, Building, Contract, FitoutType, Owner, Unit
+from handover.reporting.fonts import FontMissing, undrawable
 
 # (key, Chinese header, English alias, required)
 COLUMNS = [
@@ -71,6 +71,21 @@ class UnitRow:
 class ImportResult:
     created: int
     updated: int
+    #: rows imported with a caveat: {row, field, message}, e.g. a name no document font can print
+    warnings: tuple[dict, ...] = ()
+
+
+def _unprintable(rows: list[UnitRow]) -> tuple[dict, ...]:
+    """Owners whose name holds a character that no font embedded in documents can draw: it would
+    be missing from the notice and every other document."""
+    try:
+        found = [(row, undrawable(row.owner_name)) for row in rows]
+    except FontMissing:  # no document font here at all: documents say so when they are made
+        return ()
+    return tuple({"row": row.row, "field": "owner_name",
+                  "message": _("%(name)s: %(chars)s cannot be printed on documents; check the name.",
+                               name=row.owner_name, chars=chars)}
+                 for row, chars in found if chars)
 
 
 def parse_rows(content: bytes) -> list[UnitRow]:
@@ -215,7 +230,7 @@ def import_units(batch: Batch, content: bytes) -> ImportResult:
         _apply(unit, row, owners.owner_for(row))
     _refresh_floor_counts(buildings.values(), rows)
     db.session.flush()
-    return ImportResult(created=created, updated=updated)
+    return ImportResult(created=created, updated=updated, warnings=_unprintable(rows))
 
 
 def _apply(unit: Unit, row: UnitRow, owner: Owner) -> None:

@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from handover.accounts.access import request_user
 from handover.accounts.rules import phone_for
-from handover.api.schemas import PageArgsSchema, page_schema
+from handover.api.schemas import ApiErrorDetailSchema, PageArgsSchema, page_schema
 from handover.projects.models import FitoutType, HandoverMode
 
 
@@ -113,6 +113,8 @@ class UnitQuerySchema(PageArgsSchema):
 class ImportResultSchema(Schema):
     created = fields.Integer(required=True)
     updated = fields.Integer(required=True)
+    warnings = fields.List(fields.Nested(ApiErrorDetailSchema), metadata={
+        "description": "imported rows with a caveat, e.g. an owner name with a character documents cannot print"})
 
 
 class ImportFileSchema(Schema):

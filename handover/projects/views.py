@@ -114,6 +114,8 @@ def import_units(batch_id: int):
             db.session.commit()
             flash(_("Import finished: %(c)d units created, %(u)d updated.", c=result.created, u=result.updated),
                   "success")
+            for warning in result.warnings:
+                flash(_("Row %(row)d: %(message)s", row=warning["row"], message=warning["message"]), "error")
             return redirect(url_for("projects.units", batch_id=batch.id))
     return render_template("projects/import.html", batch=batch, form=form, problems=problems)
 

@@ -1,1 +1,5 @@
-"""Reports: gather plain rows from the database, then render them as Excel or PDF."""
+"""The document toolkit: PDF and Excel building blocks, fonts, Chinese amounts, file results.
+
+It knows no domain: each domain lays out its own documents (`<domain>/documents.py`) from the
+plain rows it gathers, with these blocks.
+"""

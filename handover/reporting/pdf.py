@@ -16,10 +16,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
+                                TableStyle)
 from reportlab.platypus import paragraph as rl_paragraph
 
-from handover.reporting.fonts import cjk_font
+from handover.reporting.fonts import cjk_font, font_runs
 
 PAGE_SIZE = A4
 MARGIN = 15 * mm
@@ -61,16 +62,29 @@ def styles() -> Styles:
     )
 
 
+def markup(value) -> str:
+    """Plain text as paragraph markup: escaped (data never becomes markup), newlines kept, and each
+    character the main font lacks (a rare name character) set in a fallback font that has it."""
+    pieces = []
+    for font, run in font_runs("" if value is None else str(value)):
+        escaped = escape(run).replace("\n", "<br/>")
+        pieces.append(escaped if font == cjk_font() else f'<font name="{font}">{escaped}</font>')
+    return "".join(pieces)
+
+
 def text(value, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of plain text (escaped: data never becomes markup); newlines are kept."""
-    return Paragraph(escape("" if value is None else str(value)).replace("\n", "<br/>"), style)
+    """A paragraph of plain text (see `markup`), in `style`."""
+    return Paragraph(markup(value), style)
 
 
 def data_table(headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float], st: Styles) -> Table:
     """A grid table whose header repeats on every page. Strings become wrapping paragraphs;
-    flowables (images, nested tables) are placed as they are."""
+    flowables (images, nested tables) are placed as they are. A row taller than what is left of
+    the page splits inside the row (its text continues on the next page) instead of failing, so
+    images in a cell must be no taller than a page (see `fit_image`)."""
     body = [[cell if isinstance(cell, (Flowable, list)) else text(cell, st.cell) for cell in row] for row in rows]
-    table = Table([[text(h, st.header_cell) for h in headers], *body], colWidths=list(widths), repeatRows=1)
+    table = Table([[text(h, st.header_cell) for h in headers], *body], colWidths=list(widths), repeatRows=1,
+                  splitInRow=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
@@ -111,6 +125,13 @@ def signature_lines(labels: Sequence[str], st: Styles) -> Table:
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                ("FONTNAME", (0, 0), (-1, -1), st.body.fontName), *lines]))
     return table
+
+
+def fit_image(path, width: float, height: float, *, max_width: float, max_height: float) -> Image:
+    """An image drawn at its aspect ratio within max_width × max_height (points): a phone's long
+    screenshot shrinks to fit instead of running off the page."""
+    scale = min(max_width / max(width, 1), max_height / max(height, 1))
+    return Image(str(path), width=width * scale, height=height * scale)
 
 
 def spacer(height_mm: float) -> Spacer:

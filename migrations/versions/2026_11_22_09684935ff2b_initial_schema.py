@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 09684935ff2b
-Revises: 
+Revises:
 Create Date: 2026-11-22 07:26:50.480133
 
 """

@@ -6,7 +6,6 @@ Create Date: 2026-11-22 08:06:54.391111
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from handover.reporting.chinese_amount import amount_in_capitals
-from tests.reporting.conftest import pdf_text, pypdf_fonts, save_output
+from tests.reporting.conftest import assert_fonts_embedded, pdf_text, pypdf_fonts, save_output
 from tests.reporting.test_api import poll
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,9 +74,11 @@ def _code(text: str) -> str:
 
 def test_notice_shows_lines_bases_and_a_code_that_activates_the_portal(priced, api, client):
     unit, _other = priced
+    api.token("sales")  # sales hand owners their activation codes
     response = api.get(f"/api/v1/units/{unit.id}/notice.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert all(pypdf_fonts(response.data).values())  # the Chinese font is embedded
+    assert_fonts_embedded(response.data, "notice-one.pdf")
     text = pdf_text(response.data)
     flat = re.sub(r"\s+", "", text)
     for line in _statement(api, unit.id)["lines"]:
@@ -142,6 +144,7 @@ def test_receipt_shows_the_amount_in_capitals(priced, api):
     for words in ("收款收据", "SK-0001", "人民币贰万肆仟元整", "¥24,000.00", "银行转账", "finance", "赵敏",
                   "1号楼1单元501室"):
         assert words in text, words
+    assert_fonts_embedded(response.data, "receipt.pdf")
     reversal = api.post(f"/api/v1/payments/{paid['id']}/reversal", json={"receipt_no": "SK-0001-X"}).get_json()
     reversal_text = pdf_text(api.get(f"/api/v1/payments/{reversal['id']}/receipt.pdf").data)
     assert "冲正凭证" in reversal_text and "SK-0001" in reversal_text
@@ -197,12 +200,14 @@ def test_a_large_fee_schedule_becomes_a_job(priced, world, api, app, monkeypatch
 
 def test_batch_notices_job_makes_one_pdf_with_a_code_per_owner(priced, world, api):
     one, two = priced
+    api.token("property")
     response = api.post(f"/api/v1/batches/{world.a.batch_id}/notices")
     assert response.status_code == 202
     job = poll(api, response.headers["Location"])
     assert job["status"] == "finished" and job["progress"] == 100, job
     download = api.get(job["download_url"])
     assert download.mimetype == "application/pdf"
+    assert_fonts_embedded(download.data, "notices-batch.pdf")
     pages = [page.extract_text() for page in PdfReader(io.BytesIO(download.data)).pages]
     notices = [page for page in pages if "交付通知书" in page]
     assert [re.search(r"1号楼1单元(\d+)室", page).group(1) for page in notices] == ["101", "102", "501", "502"]
@@ -214,6 +219,29 @@ def test_batch_notices_job_makes_one_pdf_with_a_code_per_owner(priced, world, ap
     codes = [_code(page) for page in notices[1:]]
     assert codes[1] == codes[2]  # 赵敏 owns 501 and 502: one code, the second would cancel the first
     assert len(set(codes)) == 2
+
+
+def _codes_issued(app) -> int:
+    from handover.accounts.models import ActivationCode
+    from handover.extensions import db
+
+    with app.app_context():
+        return db.session.query(ActivationCode).count()
+
+
+def test_finance_prints_notices_without_issuing_codes(priced, world, api, app):
+    """Printing is not issuing: finance may print notices but not hand out codes, so its notices
+    carry none (the owner gets one at the desk) and no code is created, one unit or a batch."""
+    unit, _other = priced
+    before = _codes_issued(app)
+    text = re.sub(r"\s+", "", pdf_text(api.get(f"/api/v1/units/{unit.id}/notice.pdf").data))
+    assert "激活码：" not in text and "激活码请在交付时到现场客服处领取" in text
+    assert "138****0501" in text
+    job = poll(api, api.post(f"/api/v1/batches/{world.a.batch_id}/notices").headers["Location"])
+    assert job["status"] == "finished", job
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(api.get(job["download_url"]).data)).pages]
+    assert not any("激活码：" in page for page in pages)
+    assert _codes_issued(app) == before
 
 
 @pytest.mark.parametrize("who", ["owner", "contractor", "engineering"])
@@ -230,7 +258,7 @@ def test_documents_are_refused_to_other_roles(priced, world, api, who):
 
 def test_staff_of_another_project_get_404(priced, world, api):
     one, _two = priced
-    payment = api.post(f"/api/v1/units/{one.id}/payments", json={
+    api.post(f"/api/v1/units/{one.id}/payments", json={
         "kind": "payment", "amount": "1.00", "method": "cash", "receipt_no": "R-1"}).get_json()
     api.token("sales_b")
     assert api.get(f"/api/v1/units/{one.id}/notice.pdf").status_code == 404

@@ -82,7 +82,7 @@ def test_fee_lines_with_bases():
                      deed_tax_rate=D("0.015"), other=(("有线电视开户费", D("300.00")),))
     lines = fee_lines(terms, measured_area=D("101.20"), contract_price=Fraction(2000000),
                       final_price=Fraction(2024000))
-    assert [(l.code, l.basis, l.amount) for l in lines] == [
+    assert [(line.code, line.basis, line.amount) for line in lines] == [
         ("property_fee", "2.85 × 101.20 × 12", D("3461.04")),
         ("maintenance_fund", "80.00 × 101.20", D("8096.00")),
         ("deed_tax", "1.5% × 2,024,000.00", D("30360.00")),

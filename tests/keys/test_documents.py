@@ -14,8 +14,9 @@ from handover.core.timeutil import freeze, now_utc
 from handover.extensions import db
 from handover.keys.models import KeyEvent, KeyStatus
 from handover.projects.models import Batch, Unit
-from handover.reporting import key_documents
+from handover.keys import document_rows, documents
 from tests.conftest import OUTPUT_DIR
+from tests.reporting.conftest import assert_fonts_embedded
 from tests.fixtures.keys import pdf_image_count, pdf_text, signature_png
 
 JSQR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "jsqr" / "jsQR.js"
@@ -45,18 +46,20 @@ def test_tag_sheet_prints_unit_kind_and_code_for_each_key(world, keys, make_unit
     second = keys.create(world.a2.id, copies=2, slot="A-02")
     lost = keys.received(world.a2.id, label="1-1-102 邮箱")
     keys.event(lost.id, "lost")
-    sheet = key_documents.gather_tags(_property(), db.session.get(Batch, world.a.batch_id))
+    sheet = document_rows.gather_tags(_property(), db.session.get(Batch, world.a.batch_id))
     assert [tag.code for tag in sheet.tags] == [first.code, second.code]  # a lost key gets no tag
     assert sheet.tags[1].place == "1栋1单元102" and sheet.tags[1].kind_name == "入户门"
-    text = pdf_text(key_documents.render_tag_sheet(sheet))
+    content = documents.render_tag_sheet(sheet)
+    text = pdf_text(content)
     for expected in ("1栋1单元101", "1栋1单元102", "入户门 ×3", "入户门 ×2", first.code, second.code, "柜位 A-02"):
         assert expected in text
+    assert_fonts_embedded(content, "key-tags.pdf")
 
 
 def test_tag_sheet_fills_a_page_then_the_next(world, make_unit, keys, ctx):
     codes = [keys.create(make_unit(world.a.batch_id, f"{300 + n}", phone=f"1390000{300 + n:04d}").id).code
-             for n in range(key_documents.TAG_COLUMNS * key_documents.TAG_ROWS + 1)]
-    content = key_documents.render_tag_sheet(_tags(world.a.batch_id))
+             for n in range(documents.TAG_COLUMNS * documents.TAG_ROWS + 1)]
+    content = documents.render_tag_sheet(_tags(world.a.batch_id))
     from pypdf import PdfReader
 
     pages = PdfReader(io.BytesIO(content)).pages
@@ -66,7 +69,7 @@ def test_tag_sheet_fills_a_page_then_the_next(world, make_unit, keys, ctx):
 @pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("node")), reason="needs poppler-utils and node")
 def test_the_qr_code_on_a_tag_decodes_to_the_key_code(world, keys, ctx, tmp_path):
     key = keys.received(world.a1.id)
-    content = key_documents.render_tag_sheet(_tags(world.a.batch_id))
+    content = documents.render_tag_sheet(_tags(world.a.batch_id))
     (tmp_path / "tags.pdf").write_bytes(content)
     subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(tmp_path / "tags.pdf"),
                     str(tmp_path / "page")], check=True)
@@ -81,16 +84,17 @@ def test_handover_record_lists_the_keys_and_prints_the_signature(world, keys, se
     mailbox = keys.received(settled_unit.id, label="1-1-601 邮箱", copies=2)
     for key in (door, mailbox):
         keys.event(key.id, "handed_to_owner", counterparty="赵敏", signature=signature_png())
-    record = key_documents.gather_handover_record(db.session.get(Unit, settled_unit.id))
+    record = document_rows.gather_handover_record(db.session.get(Unit, settled_unit.id))
     assert [line.code for line in record.lines] == [door.code, mailbox.code]
     assert len(record.signings) == 1 and record.signings[0].signature.is_file()  # one sitting, one signature
-    content = key_documents.render_handover_record(record)
+    content = documents.render_handover_record(record)
     text = pdf_text(content)
     for expected in ("钥匙移交记录", "1栋1单元601", "赵敏", door.code, mailbox.code, "入户门", "移交人（物业）",
                      "业主签名"):
         assert expected in text
     assert pdf_image_count(content) == 1
     _save("key-handover-record.pdf", content)
+    assert_fonts_embedded(content, "key-handover-record.pdf")
 
 
 def test_entrustment_letter_with_belongings_uses_and_return(world, keys, settled_unit, ctx):
@@ -102,9 +106,9 @@ def test_entrustment_letter_with_belongings_uses_and_return(world, keys, settled
         keys.event(key.id, "lent", counterparty="宏元建设 王师傅", note="维修卫生间地漏")
         keys.event(key.id, "returned")
     event = db.session.get(KeyEvent, entrusted)
-    letter = key_documents.gather_entrustment_letter(event)
+    letter = document_rows.gather_entrustment_letter(event)
     assert letter.returned is None and [u.to for u in letter.uses] == ["宏元建设 王师傅", ""]
-    text = pdf_text(key_documents.render_entrustment_letter(letter))
+    text = pdf_text(documents.render_entrustment_letter(letter))
     for expected in ("钥匙委托书", "1栋1单元601", "客厅沙发一套", "宏元建设 王师傅", "维修卫生间地漏", key.code,
                      "受托人（物业）"):
         assert expected in text
@@ -112,12 +116,13 @@ def test_entrustment_letter_with_belongings_uses_and_return(world, keys, settled
     with freeze(now_utc() + timedelta(days=40)):
         keys.event(key.id, "returned_to_owner", counterparty="赵敏", signature=signature_png(1))
     db.session.expire_all()
-    letter = key_documents.gather_entrustment_letter(db.session.get(KeyEvent, entrusted))
+    letter = document_rows.gather_entrustment_letter(db.session.get(KeyEvent, entrusted))
     assert letter.returned is not None and letter.returned.signature.is_file()
-    content = key_documents.render_entrustment_letter(letter)
+    content = documents.render_entrustment_letter(letter)
     assert pdf_image_count(content) == 2  # signed when entrusting and when taking the keys back
     assert "钥匙取回确认" in pdf_text(content)
     _save("key-entrustment-letter.pdf", content)
+    assert_fonts_embedded(content, "key-entrustment-letter.pdf")
 
 
 def test_ledger_workbook_has_the_state_and_the_history(world, keys, ctx):
@@ -125,9 +130,9 @@ def test_ledger_workbook_has_the_state_and_the_history(world, keys, ctx):
     keys.event(key.id, "checked", result_ok=False)
     keys.event(key.id, "lent", counterparty="=HYPERLINK(\"x\")", note="开荒保洁")
     waiting = keys.create(world.a2.id)
-    ledger = key_documents.gather_key_ledger(_property(), db.session.get(Batch, world.a.batch_id))
+    ledger = document_rows.gather_key_ledger(_property(), db.session.get(Batch, world.a.batch_id))
     out = io.BytesIO()
-    key_documents.write_key_ledger(out, ledger)
+    documents.write_key_ledger(out, ledger)
     workbook = load_workbook(io.BytesIO(out.getvalue()))
     assert workbook.sheetnames == ["当前状态", "事件记录"]
     state = [list(r) for r in workbook["当前状态"].iter_rows(values_only=True)]
@@ -172,8 +177,8 @@ def test_document_pages(world, keys, browser):
     assert browser.client.get(f"/batches/{world.b.batch_id}/keys/tags.pdf").status_code == 404
 
 
-def _tags(batch_id: int) -> key_documents.TagSheet:
-    return key_documents.gather_tags(_property(), db.session.get(Batch, batch_id))
+def _tags(batch_id: int) -> document_rows.TagSheet:
+    return document_rows.gather_tags(_property(), db.session.get(Batch, batch_id))
 
 
 def _property():

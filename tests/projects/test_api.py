@@ -1,5 +1,8 @@
 """JSON API v1: master data, import, errors."""
 import io
+from pathlib import Path
+
+import pytest
 
 from tests.fixtures.sheets import good_row, sheet_bytes
 
@@ -98,9 +101,26 @@ def test_import_endpoint_reports_rows_and_columns(world, api):
         {"row": 3, "column": "业主电话", "column_letter": "M", "message": response.get_json()["errors"][0]["message"]}]
     good = sheet_bytes([good_row("301"), good_row("302")])
     response = api.post(url, data={"file": (io.BytesIO(good), "u.xlsx")}, content_type="multipart/form-data")
-    assert response.status_code == 200 and response.get_json() == {"created": 2, "updated": 0}
+    assert response.status_code == 200 and response.get_json() == {"created": 2, "updated": 0, "warnings": []}
     response = api.post(url, data={"file": (io.BytesIO(good), "u.xlsx")}, content_type="multipart/form-data")
-    assert response.get_json() == {"created": 0, "updated": 2}
+    assert response.get_json() == {"created": 0, "updated": 2, "warnings": []}
+
+
+def test_import_warns_of_a_name_no_document_font_can_print(world, api):
+    """刘䶮 prints (a fallback font has 䶮); 𰀀 (CJK extension G) is in no embedded font: the import
+    goes through, and says which row and name would lose a character on every document."""
+    from handover.reporting import fonts
+
+    if not Path(fonts.FALLBACK_FONTS[0][1][0]).is_file():
+        pytest.skip("fonts-hanazono is not installed (make fonts)")
+    api.token("sales")
+    sheet = sheet_bytes([good_row("301", 业主姓名="刘䶮"), good_row("302", 业主姓名="王𰀀")])
+    response = api.post(f"/api/v1/batches/{world.a.batch_id}/units/import",
+                        data={"file": (io.BytesIO(sheet), "u.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["created"] == 2
+    assert body["warnings"] == [{"row": 3, "field": "owner_name", "message": "王𰀀：𰀀 无法在文件中打印，请核对姓名。"}]
 
 
 def test_import_without_file_is_422(world, api):

@@ -110,3 +110,13 @@ def save_output(name: str, content: bytes) -> Path:
     path = OUTPUT_DIR / name
     path.write_bytes(content)
     return path
+
+
+def assert_fonts_embedded(content: bytes, name: str) -> None:
+    """Every font the document uses is embedded: pypdf's view, and `pdffonts` (poppler) where it
+    is installed (CI installs it): no `emb no` row, so no reader substitutes a font of its own
+    (a referenced Helvetica prints in whatever the printer has)."""
+    assert all(pypdf_fonts(content).values()), pypdf_fonts(content)
+    rows = pdf_fonts(save_output(name, content))
+    if rows is not None:
+        assert rows and all(row["emb"] == "yes" for row in rows), rows

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from handover.core.timeutil import today_local
-from handover.reporting.defect_ledger import load_definition
+from handover.defects.document_rows import load_definition
 from tests.reporting.conftest import INJECTION, pdf_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -115,3 +115,28 @@ def test_staff_of_another_project_get_404(defect_world, api):
     assert api.get(f"/api/v1/batches/{world.a.batch_id}/defects.xlsx").status_code == 404
     assert api.get(f"/api/v1/units/{world.a1.id}/defects.pdf").status_code == 404
     assert api.post(f"/api/v1/batches/{world.a.batch_id}/unit-defect-pdfs").status_code == 404
+
+
+def test_one_unit_that_cannot_be_made_never_stops_the_batch(defect_world, api, monkeypatch):
+    """The batch's zip finishes with every other unit; the job says, in Chinese, which unit was
+    not made and why, and the zip lists it too."""
+    from reportlab.platypus.doctemplate import LayoutError
+
+    from handover.defects import documents
+
+    render = documents.render_unit_defects
+
+    def fails_for_101(sheet):
+        if sheet.unit_label.endswith("101室"):
+            raise LayoutError("Flowable <Table@0x7f 1 rows x 7 cols> too large on page 1")
+        return render(sheet)
+
+    monkeypatch.setattr(documents, "render_unit_defects", fails_for_101)
+    api.token("engineering")
+    response = api.post(f"/api/v1/batches/{defect_world.world.a.batch_id}/unit-defect-pdfs")
+    job = poll(api, response.headers["Location"])
+    assert job["status"] == "finished" and job["progress"] == 100, job
+    assert job["message"] == "已生成 1 / 2 份问题清单。未能生成：1号楼1单元101室：清单中有内容无法排入一页", job
+    archive = zipfile.ZipFile(io.BytesIO(api.get(job["download_url"]).data))
+    assert archive.namelist() == ["0002-1号楼1单元102室.pdf", "未能生成.txt"]
+    assert archive.read("未能生成.txt").decode() == "1号楼1单元101室：清单中有内容无法排入一页\r\n"

@@ -6,14 +6,15 @@ from handover.core.timeutil import today_local
 from handover.defects.models import DefectStatus
 from handover.defects.queries import DefectFilters
 from handover.extensions import db
-from handover.reporting import defect_ledger
+from handover.defects import document_rows, exports
 from tests.reporting.conftest import INJECTION
 
 
 def _gather(app, world, username="engineering", **filters):
     with app.test_request_context(base_url="https://handover.example.cn/"):
         user = db.session.get(User, world.users[username])
-        ledger = defect_ledger.gather_ledger(user, DefectFilters(batch_id=world.a.batch_id, **filters))
+        ledger = document_rows.gather_ledger(user, DefectFilters(batch_id=world.a.batch_id, **filters),
+                                              photo_url=exports.photo_url_builder())
         return list(ledger.dicts()), list(ledger.rows()), ledger.definition
 
 
@@ -69,12 +70,12 @@ def test_count_matches_the_rows(app, defect_world):
     world = defect_world.world
     with app.test_request_context():
         user = db.session.get(User, world.users["engineering"])
-        assert defect_ledger.count_rows(user, DefectFilters(batch_id=world.a.batch_id)) == 4
-        assert defect_ledger.count_rows(user, DefectFilters(batch_id=world.a.batch_id, overdue=False)) == 3
+        assert document_rows.count_rows(user, DefectFilters(batch_id=world.a.batch_id)) == 4
+        assert document_rows.count_rows(user, DefectFilters(batch_id=world.a.batch_id, overdue=False)) == 3
 
 
 def test_filters_survive_a_round_trip_through_job_params():
     filters = DefectFilters(batch_id=3, status=DefectStatus.FIXED, overdue=True, contractor_id=7)
-    params = defect_ledger.filters_to_params(filters)
+    params = document_rows.filters_to_params(filters)
     assert params == {"batch_id": 3, "status": "fixed", "overdue": True, "contractor_id": 7}
-    assert defect_ledger.filters_from_params(params) == filters
+    assert document_rows.filters_from_params(params) == filters

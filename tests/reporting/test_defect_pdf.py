@@ -1,6 +1,7 @@
 """The unit defect list PDF: Chinese text present, the font embedded, signature lines, thumbnails."""
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
@@ -8,16 +9,17 @@ from flask_babel import gettext as _
 
 from handover.extensions import db
 from handover.projects.models import Unit
-from handover.reporting import defect_pdf, fonts
-from tests.reporting.conftest import INJECTION, pdf_fonts, pdf_text, pypdf_fonts, save_output
+from handover.defects import document_rows, documents
+from handover.reporting import fonts
+from tests.reporting.conftest import INJECTION, assert_fonts_embedded, pdf_fonts, pdf_text, pypdf_fonts, save_output
 
 
 def _unit_pdf(app, unit_id, locale="zh_Hans_CN"):
     with app.test_request_context(), force_locale(locale):
-        sheet = defect_pdf.unit_sheet(db.session.get(Unit, unit_id))
+        sheet = document_rows.unit_sheet(db.session.get(Unit, unit_id))
         labels = {key: _(msgid) for key, msgid in
                   (("owner", "Owner's signature"), ("staff", "Staff signature"), ("title", "Defect list"))}
-        return sheet, defect_pdf.render_unit_defects(sheet), labels
+        return sheet, documents.render_unit_defects(sheet), labels
 
 
 def test_unit_sheet_gathers_the_units_defects(app, defect_world):
@@ -100,3 +102,64 @@ def test_chinese_punctuation_never_starts_a_line(app):
         paragraph.wrap(58 * mm - 6, 1000)
     starts = [line[1][0][0] for line in paragraph.blPara.lines[1:]]
     assert starts and not any(ch in "，。：；！？" for ch in starts)
+
+
+def _stress(app, world, unit_id, *, description="", photos=()):
+    from handover.accounts.models import User
+    from handover.defects import service
+    from tests.reporting.conftest import _record
+
+    with app.test_request_context():
+        staff = db.session.get(User, world.users["engineering"])
+        defect = _record(unit_id, staff, description or "墙面裂缝")
+        for photo in photos:
+            service.add_photo(defect, photo, actor=staff)
+        db.session.commit()
+
+
+def test_a_row_taller_than_a_page_splits_across_pages(app, defect_world):
+    """A 2,000-character description (the API's limit) continues on the next page, and two long
+    screenshots (500 × 3000) scale down to fit: no error, nothing lost."""
+    from tests.fixtures.images import jpeg_with_gps
+
+    world = defect_world.world
+    description = "".join(f"第{n:03d}句：卫生间墙砖空鼓开裂，需要铲除重贴。" for n in range(100))[:1990] + "（全文完）"
+    assert len(description) == 1995
+    _stress(app, world, world.a2.id, description=description)
+    _stress(app, world, world.a2.id, description="两张长截图",
+            photos=[jpeg_with_gps(size=(500, 3000)), jpeg_with_gps(size=(500, 3000), color=(20, 90, 200))])
+    sheet, content, _labels = _unit_pdf(app, world.a2.id)
+    assert_fonts_embedded(content, "unit-defects-tall-rows.pdf")
+    flat = "".join(pdf_text(content).split())
+    assert "第000句" in flat and "第050句" in flat and "（全文完）" in flat
+    assert "两张长截图" in flat and "入户门锁芯卡滞" in flat
+    assert "第 2 页" in flat or "Page 2 of" in flat or "第2页" in flat
+
+
+def test_the_defect_list_pdf_of_a_unit_with_a_tall_row_is_served(app, defect_world, api):
+    world = defect_world.world
+    _stress(app, world, world.a2.id, description="长" * 2000)
+    api.token("engineering")
+    response = api.get(f"/api/v1/units/{world.a2.id}/defects.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+
+
+def test_rare_characters_in_names_are_drawn_in_a_fallback_font(app):
+    """刘䶮 (䶮: CJK extension A) and 王𠀁明 (𠀁: extension B) are not in the main font: each rare
+    character is set in an embedded fallback font instead of vanishing, and reads back as text."""
+    from handover.reporting import pdf
+
+    if not all(Path(c).is_file() for _name, (c, *_rest) in fonts.FALLBACK_FONTS):
+        pytest.skip("fonts-hanazono is not installed (make fonts)")
+    with app.test_request_context():
+        st = pdf.styles()
+        assert fonts.undrawable("刘䶮 𠀁") == "" and fonts.undrawable("刘\U000F0000") == "\U000F0000"
+        content = pdf.render([pdf.text("业主：刘䶮、王𠀁明", st.body), pdf.text("Room 101 <b>", st.body)], title="t")
+    path = save_output("rare-characters.pdf", content)
+    assert all(pypdf_fonts(content).values())  # every font the page uses is embedded
+    rows = pdf_fonts(path)
+    if rows is None:
+        pytest.skip("poppler-utils (pdftotext, pdffonts) is not installed")
+    assert {row["emb"] for row in rows} == {"yes"} and len(rows) == 3, rows  # main font and both fallbacks
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    assert "业主：刘䶮、王𠀁明" in text and "Room 101 <b>" in text

@@ -7,12 +7,13 @@ from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
 from handover.extensions import db
+from handover.fees import exports as fee_exports
 from handover.fees import queries as fee_queries
+from handover.jobs.api import accepted
 from handover.jobs.models import Job
 from handover.jobs.schemas import JobSchema
 from handover.projects import queries as project_queries
-from handover.reporting import fee_exports
-from handover.reporting.api import accepted, send_result
+from handover.reporting.files import send
 
 blp = Blueprint("fee_documents_api", __name__, description="Fee documents: schedule, handover notices, receipts")
 
@@ -29,7 +30,7 @@ def batch_fee_schedule(batch_id: int):
     if isinstance(outcome, Job):
         db.session.commit()
         return accepted(outcome)
-    return send_result(outcome)
+    return send(outcome)
 
 
 @blp.route("/units/<int:unit_id>/notice.pdf", methods=["GET"])
@@ -39,12 +40,16 @@ def batch_fee_schedule(batch_id: int):
 @blp.alt_response(409, schema=ApiErrorSchema, description="the buyer returned the unit")
 @blp.alt_response(422, schema=ApiErrorSchema, description="the unit has no contract")
 def unit_notice(unit_id: int):
-    """The unit's handover notice with its fee statement. Each call issues the primary owner a
-    fresh portal activation code, printed on the notice; earlier unused codes stop working."""
+    """The unit's handover notice with its fee statement. When the caller hands out activation
+    codes (admin, sales, property), each call issues the primary owner a fresh portal activation
+    code, printed on the notice, and earlier unused codes stop working; a notice printed by
+    finance carries no code and sends the owner to the service desk."""
     user = request_user()
-    result = fee_exports.notice_pdf(project_queries.get_unit(user, unit_id), actor=user)
+    statement = fee_exports.notice_statement(project_queries.get_unit(user, unit_id))
+    issued = fee_exports.issue_activations([statement.unit], actor=user)  # the accounts service, explicitly
+    result = fee_exports.notice_pdf(statement, issued)
     db.session.commit()
-    return send_result(result)
+    return send(result)
 
 
 @blp.route("/batches/<int:batch_id>/notices", methods=["POST"])
@@ -52,8 +57,9 @@ def unit_notice(unit_id: int):
 @blp.response(202, JobSchema, description="poll the job at `Location`; its result is one PDF")
 @blp.alt_response(404, schema=ApiErrorSchema)
 def start_batch_notices(batch_id: int):
-    """Start making every unit's handover notice (one PDF to print). Issues every primary owner
-    a fresh activation code; units whose buyer returned them are left out."""
+    """Start making every unit's handover notice (one PDF to print). When the caller hands out
+    activation codes, every primary owner is issued a fresh one; units whose buyer returned them
+    are left out."""
     user = request_user()
     job = fee_exports.start_notices(project_queries.get_batch(user, batch_id), actor=user)
     db.session.commit()
@@ -66,4 +72,4 @@ def start_batch_notices(batch_id: int):
 @blp.alt_response(404, schema=ApiErrorSchema)
 def payment_receipt(payment_id: int):
     """The receipt of one payment, refund or reversal."""
-    return send_result(fee_exports.receipt_pdf(fee_queries.get_payment(request_user(), payment_id)))
+    return send(fee_exports.receipt_pdf(fee_queries.get_payment(request_user(), payment_id)))

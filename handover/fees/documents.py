@@ -1,5 +1,5 @@
 """Fee documents as PDFs: the handover notice (one, or a batch's merged into one file for
-printing) and the receipt of a payment. Rendering only: the data comes from `fee_documents`.
+printing) and the receipt of a payment. Layout only: the data comes from `document_rows`.
 """
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -13,9 +13,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate, Table, TableStyle
 
 from handover.core.timeutil import to_local
+from handover.fees.document_rows import Notice, Receipt
 from handover.fees.rules import money_text
 from handover.reporting import pdf
-from handover.reporting.fee_documents import Notice, Receipt
 from handover.reporting.fonts import cjk_font
 
 WHAT_TO_BRING = (
@@ -118,6 +118,9 @@ def _activation(notice: Notice, st: pdf.Styles) -> list[Flowable]:
     if activation.activated:
         return [pdf.text(f"您已开通业主服务平台账号，请访问 {activation.url} ，用手机号（{activation.phone}）和密码登录，"
                          f"查看房屋验收问题、费用明细等信息。", st.body)]
+    if activation.withheld:
+        return [pdf.text(f"业主服务平台激活码请在交付时到现场客服处领取。领取后请访问 {activation.url} ，输入手机号"
+                         f"（{activation.phone}）和激活码，设置登录密码后即可查看房屋验收问题、费用明细等信息。", st.body)]
     if not activation.code:
         return [pdf.text(f"本次未能生成业主服务平台激活码：{activation.problem}请到交付现场客服处办理。", st.body)]
     code_style = ParagraphStyle("code", parent=st.body, fontSize=18, leading=24)

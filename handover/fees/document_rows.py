@@ -1,6 +1,6 @@
-"""Fee documents, gathering only: the handover notice (交付通知书), the receipt (收款收据) and
-the batch fee schedule, as plain data. `fee_pdf` lays out the PDFs and `fee_exports` writes
-the spreadsheet; all figures come from `fees.service.statement_for`.
+"""The rows fee documents are made of (read side): the handover notice (交付通知书), the receipt
+(收款收据) and the batch fee schedule, as plain data. `documents` lays them out; all figures come
+from `fees.service.statement_for`.
 
 Documents are Chinese legal forms, so their fixed labels are Chinese here.
 """
@@ -34,7 +34,8 @@ def unit_label(unit: Unit) -> str:
 
 @dataclass(frozen=True)
 class Activation:
-    """The owner's portal activation, printed on the notice: a fresh code, or why there is none."""
+    """The owner's portal activation, printed on the notice: the code the accounts service issued
+    for it, or why there is none. The notice never issues a code itself."""
 
     code: str | None
     phone: str
@@ -43,6 +44,9 @@ class Activation:
     problem: str = ""
     #: the owner already has a portal account: no code is printed, since a code resets the password
     activated: bool = False
+    #: no code was issued for this print (the person printing may not issue codes): the owner gets
+    #: one at the service desk
+    withheld: bool = False
 
 
 @dataclass(frozen=True)

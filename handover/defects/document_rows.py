@@ -1,32 +1,34 @@
-"""The defect ledger (缺陷台账) of a batch: one row per defect, filtered like the defect list.
+"""The rows defect documents are made of (read side): the defect ledger (缺陷台账) of a batch,
+one row per defect filtered like the defect list, and a unit's defect list (问题清单).
 
-Gathering only: plain rows keyed by the column keys of `reports/defect_ledger.json`, which
-also gives each column its Chinese header and width. `exports` renders them as Excel.
+Gathering only, into plain data; `documents` lays it out. The ledger's rows are keyed by the
+column keys of `reports/defect_ledger.json`, which also gives each column its Chinese header and
+width. Callers have already checked that the user may see the batch or unit.
 """
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
 
 from handover.accounts.models import User
-from handover.core.timeutil import to_local, today_local
+from handover.core import storage
+from handover.core.timeutil import now_utc, to_local, today_local
 from handover.defects.models import Defect, DefectPhoto, DefectStatus, Severity
 from handover.defects.queries import DefectFilters, scope_defects
 from handover.defects.rules import is_overdue
 from handover.extensions import db
 from handover.inspections.models import InspectionStage
-from handover.projects.models import Building, Contractor, Unit
+from handover.projects.models import Batch, Building, Contract, Contractor, Unit
 from handover.reporting.xlsx import Column
 
 REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"
-PHOTO_PAGE_RULE = "/photos/<int:photo_id>"
 LEDGER_KEYS = ("short_id", "building", "entrance", "room_no", "room", "category", "sub_item", "description",
                "severity", "status", "contractor", "due_date", "overdue", "rework_count", "created_at", "photos")
 
@@ -88,16 +90,6 @@ def count_rows(user: User, filters: DefectFilters) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(ids))
 
 
-def photo_url_builder() -> Callable[[int], str]:
-    """Absolute URLs of the photo page route (needs a request context, real or the job's)."""
-    endpoint = next((rule.endpoint for rule in current_app.url_map.iter_rules() if rule.rule == PHOTO_PAGE_RULE),
-                    None)
-    if endpoint is not None:
-        return lambda photo_id: url_for(endpoint, photo_id=photo_id, _external=True)
-    root = request.host_url.rstrip("/")
-    return lambda photo_id: f"{root}/photos/{photo_id}"
-
-
 @dataclass
 class Ledger:
     """The gathered ledger: database records read in one go, turned into rows on iteration."""
@@ -134,8 +126,9 @@ class Ledger:
             yield tuple(row[key] for key in keys)
 
 
-def gather_ledger(user: User, filters: DefectFilters, *, photo_url: Callable[[int], str] | None = None) -> Ledger:
-    """Every defect the user may see that matches the filters, in building/entrance/room order.
+def gather_ledger(user: User, filters: DefectFilters, *, photo_url: Callable[[int], str]) -> Ledger:
+    """Every defect the user may see that matches the filters, in building/entrance/room order;
+    `photo_url(photo_id)` gives each photo's link.
 
     The records are read completely here, so the caller can end its transaction before the
     slow rendering starts (on SQLite an open transaction would hold the database's write lock).
@@ -155,4 +148,113 @@ def gather_ledger(user: User, filters: DefectFilters, *, photo_url: Callable[[in
     photo_ids: dict[str, list[int]] = defaultdict(list)
     for defect_id, photo_id in photos:
         photo_ids[defect_id].append(photo_id)
-    return Ledger(load_definition("defect_ledger"), records, photo_ids, photo_url or photo_url_builder(), today)
+    return Ledger(load_definition("defect_ledger"), records, photo_ids, photo_url, today)
+
+
+# --- a unit's defect list ------------------------------------------------------------------------
+
+THUMBS_PER_DEFECT = 2
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    path: Path
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class DefectLine:
+    number: int
+    short_id: str
+    place: str
+    description: str
+    severity: str
+    status: str
+    contractor: str
+    due_date: date | None
+    overdue: bool
+    thumbnails: tuple[Thumbnail, ...]
+
+
+@dataclass(frozen=True)
+class UnitDefectSheet:
+    project: str
+    batch: str
+    unit_label: str
+    owner_name: str
+    printed_at: datetime
+    lines: tuple[DefectLine, ...]
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.unit_label}.pdf".replace("/", "-")
+
+
+def _unit_label(unit: Unit) -> str:
+    return _("Building %(b)s, entrance %(e)s, room %(r)s", b=unit.building.name, e=unit.entrance, r=unit.room_no)
+
+
+def _owner_names(unit: Unit) -> str:
+    contract = unit.contract
+    if contract is None:
+        return ""
+    return "、".join(owner.name for owner in [contract.owner, *contract.co_owners])
+
+
+def _thumbnails(defect: Defect) -> tuple[Thumbnail, ...]:
+    found = []
+    for photo in defect.photos:
+        path = storage.resolve(photo.thumb_path)
+        if path.is_file():
+            found.append(Thumbnail(path, photo.width, photo.height))
+        if len(found) == THUMBS_PER_DEFECT:
+            break
+    return tuple(found)
+
+
+def _defect_line(number: int, defect: Defect, today: date) -> DefectLine:
+    place = " · ".join(part for part in (defect.room, defect.category, defect.sub_item) if part)
+    return DefectLine(number, defect.short_id, place, defect.description, defect.severity.label,
+                      defect.status.label, defect.contractor.name if defect.contractor else "", defect.due_date,
+                      is_overdue(defect.status, defect.due_date, today), _thumbnails(defect))
+
+
+def _sheet(unit: Unit, defects: Iterable[Defect], today: date, printed_at: datetime) -> UnitDefectSheet:
+    lines = tuple(_defect_line(number, defect, today) for number, defect in enumerate(defects, start=1))
+    return UnitDefectSheet(unit.batch.project.name, unit.batch.name, _unit_label(unit), _owner_names(unit),
+                           printed_at, lines)
+
+
+def _defects_of(unit_ids: list[int]) -> dict[int, list[Defect]]:
+    stmt = (sa.select(Defect).where(Defect.unit_id.in_(unit_ids))
+            .options(joinedload(Defect.contractor), selectinload(Defect.photos))
+            .order_by(Defect.unit_id, Defect.created_at, Defect.id))
+    grouped: dict[int, list[Defect]] = defaultdict(list)
+    for defect in db.session.scalars(stmt):
+        grouped[defect.unit_id].append(defect)
+    return grouped
+
+
+def unit_sheet(unit: Unit) -> UnitDefectSheet:
+    """Everything the PDF shows for one unit (the caller has checked the user may see it)."""
+    return _sheet(unit, _defects_of([unit.id])[unit.id], today_local(), now_utc())
+
+
+def batch_unit_ids(batch_id: int) -> list[int]:
+    """The batch's units in building, entrance, floor, room order."""
+    return list(db.session.scalars(
+        sa.select(Unit.id).join(Building, Unit.building_id == Building.id).where(Unit.batch_id == batch_id)
+        .order_by(Building.sort_key, Unit.entrance, Unit.floor, Unit.room_no, Unit.id)))
+
+
+def batch_sheets(unit_ids: list[int]) -> list[UnitDefectSheet]:
+    """Sheets for a chunk of units, in the order given, with a handful of queries for all of them."""
+    units = {unit.id: unit for unit in db.session.scalars(
+        sa.select(Unit).where(Unit.id.in_(unit_ids))
+        .options(joinedload(Unit.building), joinedload(Unit.batch).joinedload(Batch.project),
+                 joinedload(Unit.contract).joinedload(Contract.owner),
+                 joinedload(Unit.contract).selectinload(Contract.co_owners)))}
+    defects = _defects_of(unit_ids)
+    today, printed_at = today_local(), now_utc()
+    return [_sheet(units[uid], defects.get(uid, ()), today, printed_at) for uid in unit_ids if uid in units]

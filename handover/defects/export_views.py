@@ -1,28 +1,22 @@
 """Staff pages for defect exports: the batch's export page, the ledger, the unit PDFs."""
-import io
-
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, ValidationError
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
+from handover.defects import exports
 from handover.defects.models import DefectStatus
+from handover.defects.schemas import DefectFilterArgsSchema
 from handover.extensions import db
 from handover.jobs import service as jobs
 from handover.jobs.models import Job
 from handover.projects import queries as project_queries
 from handover.projects.models import Contractor
-from handover.reporting import exports
-from handover.reporting.schemas import DefectFilterArgsSchema
+from handover.reporting.files import send
 
-bp = Blueprint("reporting", __name__)
-
-
-def _send(result: exports.FileResult, *, attachment: bool = True):
-    return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=attachment,
-                     download_name=result.name)
+bp = Blueprint("defect_exports", __name__)
 
 
 @bp.get("/batches/<int:batch_id>/exports")
@@ -48,13 +42,13 @@ def batch_ledger(batch_id: int):
         filters = DefectFilterArgsSchema(unknown=EXCLUDE).load(args)
     except ValidationError:
         flash(_("Some filter values are not valid."), "error")
-        return redirect(url_for("reporting.batch_exports", batch_id=batch.id))
+        return redirect(url_for("defect_exports.batch_exports", batch_id=batch.id))
     outcome = exports.export_ledger(batch, filters, actor=user)
     if isinstance(outcome, Job):
         db.session.commit()
         flash(_("The ledger is large: it is being prepared. Download it from this page when it is ready."), "info")
         return redirect(url_for("jobs.detail", job_id=outcome.id))
-    return _send(outcome)
+    return send(outcome)
 
 
 @bp.post("/batches/<int:batch_id>/unit-defect-pdfs")
@@ -71,4 +65,4 @@ def start_unit_pdfs(batch_id: int):
 @requires("defects.export")
 def unit_defects_pdf(unit_id: int):
     """One unit's defect list with signature lines, opened in the browser to print."""
-    return _send(exports.unit_pdf(project_queries.get_unit(request_user(), unit_id)), attachment=False)
+    return send(exports.unit_pdf(project_queries.get_unit(request_user(), unit_id)), attachment=False)

@@ -7,10 +7,9 @@ from flask_smorest import Blueprint
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
-from handover.keys import queries
+from handover.keys import document_rows, documents, queries
 from handover.keys.models import KeyEventType
 from handover.projects import queries as project_queries
-from handover.reporting import key_documents
 
 blp = Blueprint("key_documents_api", __name__, description="Key ledger (Excel) and key documents (PDF)")
 
@@ -28,7 +27,8 @@ def _send(content: bytes, name: str, mimetype: str):
 def key_ledger(batch_id: int):
     """The batch's key ledger."""
     user = request_user()
-    content, name = key_documents.key_ledger_bytes(user, project_queries.get_batch(user, batch_id))
+    content, name = documents.key_ledger_bytes(
+        document_rows.gather_key_ledger(user, project_queries.get_batch(user, batch_id)))
     return _send(content, name, XLSX)
 
 
@@ -39,9 +39,9 @@ def key_ledger(batch_id: int):
 def tag_sheet(batch_id: int):
     """Printable QR tags for the batch's keys (`?building_id=` for one building)."""
     user = request_user()
-    sheet = key_documents.gather_tags(user, project_queries.get_batch(user, batch_id),
+    sheet = document_rows.gather_tags(user, project_queries.get_batch(user, batch_id),
                                       request.args.get("building_id", type=int))
-    return _send(key_documents.render_tag_sheet(sheet), f"钥匙标签-{batch_id}.pdf", "application/pdf")
+    return _send(documents.render_tag_sheet(sheet), f"钥匙标签-{batch_id}.pdf", "application/pdf")
 
 
 @blp.route("/units/<int:unit_id>/keys/handover-record.pdf", methods=["GET"])
@@ -50,8 +50,8 @@ def tag_sheet(batch_id: int):
 @blp.alt_response(404, schema=ApiErrorSchema)
 def handover_record(unit_id: int):
     """The unit's key handover record."""
-    record = key_documents.gather_handover_record(project_queries.get_unit(request_user(), unit_id))
-    return _send(key_documents.render_handover_record(record), record.file_name, "application/pdf")
+    record = document_rows.gather_handover_record(project_queries.get_unit(request_user(), unit_id))
+    return _send(documents.render_handover_record(record), record.file_name, "application/pdf")
 
 
 @blp.route("/key-events/<int:event_id>/entrustment.pdf", methods=["GET"])
@@ -63,5 +63,5 @@ def entrustment_letter(event_id: int):
     event = queries.get_event(request_user(), event_id)
     if event.type != KeyEventType.ENTRUSTED:
         abort(404)
-    letter = key_documents.gather_entrustment_letter(event)
-    return _send(key_documents.render_entrustment_letter(letter), letter.file_name, "application/pdf")
+    letter = document_rows.gather_entrustment_letter(event)
+    return _send(documents.render_entrustment_letter(letter), letter.file_name, "application/pdf")

@@ -1,31 +1,20 @@
 """API: defect ledger (Excel) and defect lists (PDF), directly or through a background job."""
-import io
-
-from flask import send_file, url_for
+from flask import url_for
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
+from handover.defects import exports
+from handover.defects.schemas import DefectFilterArgsSchema
 from handover.extensions import db
+from handover.jobs.api import accepted
 from handover.jobs.models import Job
 from handover.jobs.schemas import JobSchema
 from handover.projects import queries as project_queries
-from handover.reporting import exports
-from handover.reporting.schemas import DefectFilterArgsSchema
+from handover.reporting.files import send
 
-blp = Blueprint("reporting_api", __name__, description="Defect ledger and defect list exports")
-
-
-def send_result(result: exports.FileResult):
-    return send_file(io.BytesIO(result.content), mimetype=result.mimetype, as_attachment=True,
-                     download_name=result.name)
-
-
-def accepted(job: Job):
-    """202 with the job, and its status URL in Location."""
-    location = url_for("jobs_api.get_job", job_id=job.id, _external=True)
-    return JobSchema().dump(job), 202, {"Location": location}
+blp = Blueprint("defect_exports_api", __name__, description="Defect ledger and defect list exports")
 
 
 @blp.route("/batches/<int:batch_id>/defects.xlsx", methods=["GET"])
@@ -42,7 +31,7 @@ def batch_ledger(filters, batch_id: int):
     if isinstance(outcome, Job):
         db.session.commit()
         return accepted(outcome)
-    return send_result(outcome)
+    return send(outcome)
 
 
 @blp.route("/batches/<int:batch_id>/unit-defect-pdfs", methods=["POST"])
@@ -64,4 +53,4 @@ def start_unit_pdfs(batch_id: int):
 @blp.alt_response(404, schema=ApiErrorSchema)
 def unit_defects_pdf(unit_id: int):
     """One unit's defect list as a PDF, for the owner and staff to sign."""
-    return send_result(exports.unit_pdf(project_queries.get_unit(request_user(), unit_id)))
+    return send(exports.unit_pdf(project_queries.get_unit(request_user(), unit_id)))

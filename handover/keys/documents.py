@@ -1,16 +1,12 @@
-"""Key documents: tag sheets (QR labels), the key handover record (钥匙移交记录), the key
-entrustment letter (钥匙委托书) and the batch's key ledger (钥匙台账, Excel).
-
-`gather_*` functions read the database into plain frozen data; `render_*` / `write_*` lay it out
-and know no models. Callers have already checked that the user may see the batch, unit or event.
+"""Key documents, laid out from the plain rows `document_rows` gathers: tag sheets (QR labels),
+the key handover record (钥匙移交记录), the key entrustment letter (钥匙委托书) and the batch's key
+ledger (钥匙台账, Excel). They know no models.
 """
 import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-import sqlalchemy as sa
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -20,25 +16,12 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, Table, TableStyle
 
-from handover.accounts.models import User
-from handover.core import storage
-from handover.core.timeutil import now_utc, to_local, today_local
-from handover.extensions import db
-from handover.keys import queries, rules
-from handover.keys.importing import CHINESE_KIND_NAMES, chinese_building, chinese_unit_label
-from handover.keys.models import KeyEvent, KeyEventType
-from handover.projects.models import Batch, Building, Unit
+from handover.core.timeutil import to_local
+from handover.keys.document_rows import (EntrustmentLetter, HandoverRecord, KeyLedger, KeyLine, KeyTag, Signing,
+                                         TagSheet, UnitHeader)
 from handover.reporting import pdf
 from handover.reporting.fonts import cjk_font
 from handover.reporting.xlsx import Column, write_workbook
-
-def unit_place(unit: Unit | None) -> str:
-    return chinese_unit_label(unit.building.name, unit.entrance, unit.room_no) if unit else ""
-
-
-def owner_names(unit: Unit) -> str:
-    contract = unit.contract
-    return "、".join(o.name for o in [contract.owner, *contract.co_owners]) if contract else ""
 
 
 def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -46,33 +29,6 @@ def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 # --- tag sheet -----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class KeyTag:
-    code: str
-    #: 1栋1单元1201, or the label of a public-room key
-    place: str
-    kind_name: str
-    copies: int
-    cabinet_slot: str
-
-
-@dataclass(frozen=True)
-class TagSheet:
-    title: str
-    tags: tuple[KeyTag, ...]
-
-
-def gather_tags(user: User, batch: Batch, building_id: int | None = None) -> TagSheet:
-    """Tags of the batch's keys (or one building's), in building, entrance, floor, room order.
-    Lost keys and keys whose lock was changed get no tag."""
-    keys = db.session.scalars(queries.ledger_query(user, batch_id=batch.id, building_id=building_id))
-    tags = tuple(KeyTag(key.code, unit_place(key.unit) or key.label, CHINESE_KIND_NAMES[key.kind], key.copies,
-                        key.cabinet_slot or "") for key in keys if key.status not in rules.GONE)
-    building = db.session.get(Building, building_id) if building_id else None
-    where = f" · {chinese_building(building.name)}" if building else ""
-    return TagSheet(f"{batch.project.name} · {batch.name}{where}", tags)
-
 
 # A4 label stock, 3 × 8 labels of 70 × 37 mm (the common 24-up sheet)
 TAG_COLUMNS, TAG_ROWS = 3, 8
@@ -87,6 +43,7 @@ def qr_drawing(value: str, size: float) -> Drawing:
     widget = QrCodeWidget(value, barLevel="M")
     x1, y1, x2, y2 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.initialFontName = cjk_font()  # else the drawing starts in Helvetica: referenced, never embedded
     drawing.add(widget)
     return drawing
 
@@ -140,109 +97,7 @@ def render_tag_sheet(sheet: TagSheet) -> bytes:
     canvas.save()
     return out.getvalue()
 
-
 # --- handover record and entrustment letter ------------------------------------------------------
-
-@dataclass(frozen=True)
-class KeyLine:
-    label: str
-    kind_name: str
-    copies: int
-    code: str
-    at: datetime
-    to: str
-
-
-@dataclass(frozen=True)
-class Signing:
-    """One sitting in which the owner signed on the tablet."""
-
-    name: str
-    at: datetime
-    staff: str
-    signature: Path | None
-
-
-@dataclass(frozen=True)
-class Use:
-    at: datetime
-    event: str
-    to: str
-    note: str
-    staff: str
-
-
-@dataclass(frozen=True)
-class UnitHeader:
-    project: str
-    batch: str
-    place: str
-    owners: str
-    printed_at: datetime
-
-
-@dataclass(frozen=True)
-class HandoverRecord:
-    header: UnitHeader
-    lines: tuple[KeyLine, ...]
-    signings: tuple[Signing, ...]
-
-    @property
-    def file_name(self) -> str:
-        return f"钥匙移交记录-{self.header.place}.pdf".replace("/", "-")
-
-
-@dataclass(frozen=True)
-class EntrustmentLetter:
-    header: UnitHeader
-    lines: tuple[KeyLine, ...]
-    belongings: str
-    entrusted: Signing
-    uses: tuple[Use, ...]
-    returned: Signing | None
-
-    @property
-    def file_name(self) -> str:
-        return f"钥匙委托书-{self.header.place}-{to_local(self.entrusted.at):%Y%m%d}.pdf".replace("/", "-")
-
-
-def _header(unit: Unit) -> UnitHeader:
-    return UnitHeader(unit.batch.project.name, unit.batch.name, unit_place(unit), owner_names(unit), now_utc())
-
-
-def _line(event: KeyEvent) -> KeyLine:
-    key = event.key
-    return KeyLine(key.label, CHINESE_KIND_NAMES[key.kind], key.copies, key.code, event.at, event.counterparty)
-
-
-def _signature_file(event: KeyEvent) -> Path | None:
-    if not event.signature_path:
-        return None
-    path = storage.resolve(event.signature_path)
-    return path if path.is_file() else None
-
-
-def _signing(event: KeyEvent) -> Signing:
-    return Signing(event.counterparty, event.at, event.actor_name, _signature_file(event))
-
-
-def gather_handover_record(unit: Unit) -> HandoverRecord:
-    """Every key handed to the unit's owner, and each sitting's drawn signature."""
-    events = queries.unit_events(unit.id, [KeyEventType.HANDED_TO_OWNER])
-    return HandoverRecord(_header(unit), tuple(_line(e) for e in events),
-                          tuple(_signing(group[0]) for group in queries.sittings(events)))
-
-
-def gather_entrustment_letter(event: KeyEvent) -> EntrustmentLetter:
-    """The entrustment sitting that `event` belongs to, what happened to those keys while the office
-    held them, and the owner's signature when they were returned."""
-    unit = event.key.unit
-    entrustment = next(e for e in queries.unit_entrustments(unit.id) if event.id in {x.id for x in e.events})
-    uses = tuple(Use(e.at, e.type.label, e.counterparty, e.note, e.actor_name) for e in entrustment.uses)
-    return EntrustmentLetter(_header(unit), tuple(_line(e) for e in entrustment.events), entrustment.first.note,
-                             _signing(entrustment.first), uses,
-                             _signing(entrustment.returned) if entrustment.returned else None)
-
 
 SIGNATURE_WIDTH, SIGNATURE_MAX_HEIGHT = 60 * mm, 24 * mm
 
@@ -263,7 +118,9 @@ def _signing_block(title: str, signing: Signing, st: pdf.Styles) -> Table:
             ["", pdf.text(f"{signing.name}　{_local(signing.at)}　经办：{signing.staff}", st.small)]]
     table = Table(rows, colWidths=[30 * mm, pdf.FRAME_WIDTH - 30 * mm], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("LINEBELOW", (1, 0), (1, 0), 0.6, colors.black)]))
+                               ("LINEBELOW", (1, 0), (1, 0), 0.6, colors.black),
+                               # else the empty cell sets Helvetica: referenced, never embedded
+                               ("FONTNAME", (0, 0), (-1, -1), st.body.fontName)]))
     return table
 
 
@@ -331,45 +188,12 @@ HISTORY_COLUMNS = [Column("时间", 17), Column("楼栋", 8), Column("单元", 6
                    Column("备注", 30), Column("事件后状态", 14), Column("经办人", 14), Column("已签名", 8)]
 
 
-@dataclass(frozen=True)
-class KeyLedger:
-    batch: str
-    state: list[tuple]
-    history: list[tuple]
-
-    @property
-    def file_name(self) -> str:
-        return f"钥匙台账-{self.batch}-{today_local():%Y%m%d}.xlsx".replace("/", "-")
-
-
-def _place_columns(unit: Unit | None) -> tuple[str, str, str]:
-    return (unit.building.name, unit.entrance, unit.room_no) if unit else ("", "", "")
-
-
-def gather_key_ledger(user: User, batch: Batch) -> KeyLedger:
-    """Sheet 1: each key's current state; sheet 2: every custody event of the batch's keys in time order."""
-    today = today_local()
-    keys = list(db.session.scalars(queries.ledger_query(user, batch_id=batch.id)))
-    state = [(*_place_columns(k.unit), k.kind.label, k.label, k.code, k.copies, k.cabinet_slot or "", k.status.label,
-              k.holder, k.due_back_on, "是" if rules.is_overdue(k.status, k.due_back_on, today) else "")
-             for k in keys]
-    by_id = {key.id: key for key in keys}
-    events = db.session.scalars(sa.select(KeyEvent).where(KeyEvent.key_id.in_(list(by_id)))
-                                .order_by(KeyEvent.at, KeyEvent.id)) if by_id else []
-    history = [(e.at, *_place_columns(by_id[e.key_id].unit), by_id[e.key_id].code, by_id[e.key_id].label,
-                e.type.label, e.counterparty, {True: "能开", False: "打不开"}.get(e.result_ok, ""), e.note,
-                e.status_after.label, e.actor_name, "是" if e.signature_path else "") for e in events]
-    return KeyLedger(batch.name, state, history)
-
-
 def write_key_ledger(target, ledger: KeyLedger) -> None:
     write_workbook(target, [("当前状态", STATE_COLUMNS, ledger.state), ("事件记录", HISTORY_COLUMNS, ledger.history)])
 
 
-def key_ledger_bytes(user: User, batch: Batch) -> tuple[bytes, str]:
+def key_ledger_bytes(ledger: KeyLedger) -> tuple[bytes, str]:
     """The ledger workbook and its file name."""
-    ledger = gather_key_ledger(user, batch)
     out = io.BytesIO()
     write_key_ledger(out, ledger)
     return out.getvalue(), ledger.file_name
-
