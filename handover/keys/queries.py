@@ -8,28 +8,25 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from handover.accounts.models import Role, User
+from handover.core import lifecycle
 from handover.core.errors import NotFound
+from handover.core.scoping import NOTHING, Scope
 from handover.core.timeutil import today_local
 from handover.extensions import db
 from handover.keys import rules
 from handover.keys.models import Key, KeyEvent, KeyEventType, KeyStatus
-from handover.projects.models import Batch, Building, Unit
-from handover.projects.queries import owned_unit_ids, visible_project_ids
+from handover.projects.models import Building, Unit
+from handover.projects.queries import in_owned_units, in_visible_batches
 
 
-def scope_keys(stmt: sa.Select, user: User) -> sa.Select:
-    if user.role == Role.OWNER:
-        return stmt.where(Key.unit_id.in_(owned_unit_ids(user.owner_id)))
-    if user.role == Role.CONTRACTOR:
-        return stmt.where(sa.false())
-    ids = visible_project_ids(user)
-    if ids is None:
-        return stmt
-    return stmt.where(Key.batch_id.in_(sa.select(Batch.id).where(Batch.project_id.in_(ids))))
+#: what each user may see of the key ledger: staff their projects' keys, owners their units' keys
+scope_keys = Scope("keys", default=in_visible_batches(Key.batch_id),
+                   by_role={Role.OWNER: in_owned_units(Key.unit_id), Role.CONTRACTOR: NOTHING})
 
 
 def overdue_clause(today):
-    return sa.and_(Key.status.in_(list(rules.OUT)), Key.due_back_on < today)
+    """keys.rules.is_overdue as SQL: out on loan past the day it was due back."""
+    return lifecycle.overdue_clause(Key.due_back_on, done=Key.status.not_in(list(rules.OUT)), today=today)
 
 
 def keys_query(user: User, *, batch_id=None, unit_id=None, status: KeyStatus | None = None,

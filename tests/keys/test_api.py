@@ -61,7 +61,7 @@ def test_key_on_loan_cannot_be_lent_or_handed_over(world, make_unit, api):
     _event(api, key["id"], "received", to="总包")
     assert _event(api, key["id"], "lent", to="保洁 李阿姨").status_code == 201
     second = _event(api, key["id"], "lent", to="维修 王师傅")
-    assert second.status_code == 409 and second.get_json()["details"]["status"] == "on_loan"
+    assert second.status_code == 409 and second.get_json()["details"][0]["status"] == "on_loan"
     assert _event(api, key["id"], "handed_to_owner", to="张伟", signature=signature_png()).status_code == 409
     assert _event(api, key["id"], "returned", to="保洁 李阿姨").status_code == 201
 
