@@ -11,7 +11,6 @@ from handover.core.timeutil import today_local
 from handover.defects import rules, service
 from handover.defects.models import Defect, DefectStatus
 from handover.extensions import db
-from tests.defects.conftest import record  # noqa: F401 - a fixture
 
 
 @contextmanager

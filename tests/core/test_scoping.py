@@ -13,7 +13,6 @@ from handover.inspections.models import InspectionStage
 from handover.keys import queries as key_queries
 from handover.projects.models import Unit
 from handover.projects.queries import scope_units
-from tests.defects.conftest import record  # noqa: F401 - a fixture
 
 BY_FLOOR = Scope("units by floor", default=EVERYTHING, by_role={
     "owner": lambda user: Unit.floor == user.floor,

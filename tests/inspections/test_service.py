@@ -99,6 +99,6 @@ def test_a_corrected_result_replaces_the_first_one(round_, items):
 def test_limits_read_as_people_write_them():
     assert rules.describe_limit(Decimal("1.05"), None, "m") == "≥ 1.05 m"
     assert rules.describe_limit(None, Decimal("0.004"), "m") == "≤ 0.004 m"
-    assert rules.describe_limit(Decimal("1"), Decimal("2"), "") == "≥ 1, ≤ 2"
-    assert rules.measurement_passes(Decimal("2"), Decimal("1"), Decimal("2"))
-    assert not rules.measurement_passes(Decimal("0.99"), Decimal("1"), None)
+    assert rules.describe_limit(Decimal(1), Decimal(2), "") == "≥ 1, ≤ 2"
+    assert rules.measurement_passes(Decimal(2), Decimal(1), Decimal(2))
+    assert not rules.measurement_passes(Decimal("0.99"), Decimal(1), None)
