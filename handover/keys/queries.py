@@ -98,7 +98,7 @@ def last_checks(key_ids: list[int]) -> dict[int, KeyEvent]:
     if not key_ids:
         return {}
     latest = (sa.select(sa.func.max(KeyEvent.id)).where(KeyEvent.key_id.in_(key_ids),
-                                                         KeyEvent.type == KeyEventType.CHECKED)
+                                                         KeyEvent.action == KeyEventType.CHECKED)
               .group_by(KeyEvent.key_id))
     return {event.key_id: event for event in db.session.scalars(sa.select(KeyEvent).where(KeyEvent.id.in_(latest)))}
 
@@ -118,7 +118,7 @@ def unit_events(unit_id: int, types: list[KeyEventType] | None = None) -> list[K
     stmt = (sa.select(KeyEvent).join(Key, KeyEvent.key_id == Key.id).where(Key.unit_id == unit_id)
             .options(joinedload(KeyEvent.key)).order_by(KeyEvent.at, KeyEvent.id))
     if types:
-        stmt = stmt.where(KeyEvent.type.in_(types))
+        stmt = stmt.where(KeyEvent.action.in_(types))
     return list(db.session.scalars(stmt))
 
 
@@ -163,11 +163,11 @@ def unit_entrustments(unit_id: int) -> list[Entrustment]:
     """The unit's entrustments, oldest first (callers have checked the unit is visible)."""
     events = unit_events(unit_id)
     found = []
-    for group in sittings([e for e in events if e.type == KeyEventType.ENTRUSTED]):
+    for group in sittings([e for e in events if e.action == KeyEventType.ENTRUSTED]):
         key_ids = {e.key_id for e in group}
         later = [e for e in events if e.key_id in key_ids and e.id > group[-1].id]
-        returned = next((e for e in later if e.type == KeyEventType.RETURNED_TO_OWNER), None)
-        uses = [e for e in later if e.type in (KeyEventType.LENT, KeyEventType.RETURNED, KeyEventType.CHECKED)
+        returned = next((e for e in later if e.action == KeyEventType.RETURNED_TO_OWNER), None)
+        uses = [e for e in later if e.action in (KeyEventType.LENT, KeyEventType.RETURNED, KeyEventType.CHECKED)
                 and (returned is None or e.id < returned.id)]
         found.append(Entrustment(group, uses, returned))
     return found
@@ -183,7 +183,7 @@ def recent_borrowers(batch_id: int, limit: int = 30) -> list[str]:
     """Who borrowed the batch's keys lately, most recent first: offered as suggestions when lending."""
     stmt = (sa.select(KeyEvent.counterparty, sa.func.max(KeyEvent.id).label("last"))
             .join(Key, KeyEvent.key_id == Key.id)
-            .where(Key.batch_id == batch_id, KeyEvent.type == KeyEventType.LENT, KeyEvent.counterparty != "")
+            .where(Key.batch_id == batch_id, KeyEvent.action == KeyEventType.LENT, KeyEvent.counterparty != "")
             .group_by(KeyEvent.counterparty).order_by(sa.desc("last")).limit(limit))
     return [name for name, _last in db.session.execute(stmt)]
 

@@ -117,9 +117,9 @@ def replay(events, *, initial_holder: str = "总包单位") -> KeyState:
     """The key's state, derived from its events alone (the cache on Key must always equal this)."""
     status, holder, lent_on = S.WITH_CONTRACTOR, initial_holder, None
     for event in events:
-        status = KEY.next(status, event.type)
-        holder = holder_after(event.type, status, event.counterparty, holder)
-        lent_on = event.local_day if status in OUT and event.type == E.LENT else (lent_on if status in OUT else None)
+        status = KEY.next(status, event.action)
+        holder = holder_after(event.action, status, event.counterparty, holder)
+        lent_on = event.local_day if status in OUT and event.action == E.LENT else (lent_on if status in OUT else None)
     return KeyState(status, holder, lent_on)
 
 

@@ -45,7 +45,7 @@ def test_the_guards_list_every_missing_piece():
 
 
 def _event(type_, to="", day=date(2026, 12, 18)):
-    return SimpleNamespace(type=type_, counterparty=to, local_day=day,
+    return SimpleNamespace(action=type_, counterparty=to, local_day=day,
                            at=datetime(2026, 12, 18, 2, tzinfo=timezone.utc))
 
 
