@@ -15,7 +15,8 @@ from handover.core.events import announce, defect_status_changed
 from handover.core.lifecycle import act_time
 from handover.core.timeutil import now_utc, today_local
 from handover.defects import photos, rules
-from handover.defects.models import CLOSED_STATUSES, Defect, DefectEvent, DefectPhoto, DefectStatus, PhotoKind, Severity
+from handover.defects.models import (CLOSED_STATUSES, Defect, DefectEvent, DefectPhoto, DefectStatus, PhotoKind,
+                                     Severity)
 from handover.extensions import db
 from handover.inspections.models import ChecklistItem, Inspection, InspectionStage, WarrantyClass
 from handover.projects.models import Contractor, Unit
@@ -175,10 +176,15 @@ def transition(defect: Defect, data: rules.TransitionInput, *, actor: User, vers
     contractor, no after photo…). Announces `defect_status_changed` (heard after the commit).
     """
     event, _acted = idempotency.once(
-        DefectEvent, idempotency_key, same=lambda e: e.defect_id == defect.id and e.action == data.action,
+        DefectEvent, idempotency_key, same=lambda e: _same_act(e, defect, data.action, actor),
         act=lambda: _transition(defect, data, actor=actor, version=version, at=act_time(at),
                                 idempotency_key=idempotency.clean_key(idempotency_key)))
     return event.defect
+
+
+def _same_act(event: DefectEvent, defect: Defect, action: str, actor: User) -> bool:
+    """Was the earlier act with this idempotency key this very act (same defect, action, person)?"""
+    return (event.defect_id, event.action, event.actor_id) == (defect.id, action, actor.id)
 
 
 def _transition(defect: Defect, data: rules.TransitionInput, *, actor: User, version: int | None, at: datetime,
@@ -242,7 +248,7 @@ def confirm_fix(defect: Defect, *, actor: User, at: datetime | None = None,
         return event
 
     event, _acted = idempotency.once(DefectEvent, idempotency_key, act=act,
-                                     same=lambda e: e.defect_id == defect.id and e.action == "confirm")
+                                     same=lambda e: _same_act(e, defect, "confirm", actor))
     return event.defect
 
 

@@ -124,7 +124,7 @@ def record_key_event(key: Key, data: KeyEventInput, *, actor: User, at: datetime
     key back (heard after the commit).
     """
     event, _acted = idempotency.once(
-        KeyEvent, idempotency_key, same=lambda e: e.key_id == key.id and e.action == data.type,
+        KeyEvent, idempotency_key, same=lambda e: (e.key_id, e.action, e.actor_id) == (key.id, data.type, actor.id),
         act=lambda: _record(key, data, actor=actor, at=act_time(at),
                             idempotency_key=idempotency.clean_key(idempotency_key)))
     return event

@@ -219,3 +219,12 @@ def test_events_are_announced_after_the_commit_and_a_replay_announces_nothing(ct
     assert returned == [{"key_id": key.id, "unit_id": settled_unit.id, "at": back.at}]
     assert len(recorded) == 4 and recorded[-1]["event_id"] == back.id
     assert to_local(back.at).date() == today_local()
+
+
+def test_another_persons_idempotency_key_is_not_their_answer(ctx, keys, settled_unit, make_user, world):
+    make_user("property_2", "property", [world.a.id])
+    key = keys.received(settled_unit.id)
+    _act(key.id, "lent", counterparty="保洁", idempotency_key="shared-key")
+    db.session.commit()
+    with pytest.raises(Conflict):
+        _act(key.id, "lent", counterparty="保洁", idempotency_key="shared-key", actor="property_2")
