@@ -100,3 +100,18 @@ def test_a_rolled_back_savepoint_keeps_the_news_of_the_outer_transaction(app, wo
             nested.commit()
         db.session.commit()
     assert [n["to"] for n in heard] == ["assigned"]
+
+
+def test_news_announced_inside_a_rolled_back_savepoint_is_dropped(app, world, record):
+    first, second = record(), record()
+    with app.test_request_context(), listening(defect_status_changed) as heard:
+        _assign(app, world, first)
+        with pytest.raises(RuntimeError):
+            with db.session.begin_nested():
+                _assign(app, world, second)
+                raise RuntimeError("the rest of this step failed")
+        assert [p["defect_id"] for _signal, p in pending(db.session())] == [first]
+        with db.session.begin_nested():  # a released savepoint keeps its news
+            _assign(app, world, second)
+        db.session.commit()
+    assert [n["defect_id"] for n in heard] == [first, second]
