@@ -98,6 +98,11 @@ class User(db.Model):
         return self.role == Role.CONTRACTOR
 
     @property
+    def scope_kind(self) -> str:
+        """Which rule of a domain's visibility scope (core.scoping.Scope) applies to this user."""
+        return "owner" if self.is_owner else "contractor" if self.is_contractor else "staff"
+
+    @property
     def name(self) -> str:
         return self.display_name or self.username
 

@@ -36,18 +36,19 @@ def announce(signal: Signal, session: Session | None = None, **payload: Any) -> 
         from handover.extensions import db
 
         session = db.session()
-    session.info.setdefault(_PENDING, []).append((signal, payload))
+    # remember the savepoint it was announced in: rolling that savepoint back drops the news
+    session.info.setdefault(_PENDING, []).append((signal, payload, session.get_nested_transaction()))
 
 
 def pending(session: Session) -> list[tuple[Signal, dict]]:
     """What is waiting to be sent (tests use this to check a rolled-back act announced nothing)."""
-    return list(session.info.get(_PENDING, []))
+    return [(signal, payload) for signal, payload, _savepoint in session.info.get(_PENDING, [])]
 
 
 @event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
     queued = session.info.pop(_PENDING, [])
-    for signal, payload in queued:
+    for signal, payload, _savepoint in queued:
         for receiver in signal.receivers_for(None):
             try:
                 receiver(None, **payload)
@@ -57,5 +58,17 @@ def _deliver(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None or not previous_transaction.nested:
+    if not previous_transaction.nested:
         session.info.pop(_PENDING, None)
+        return
+    # a savepoint rolled back: drop only what was announced inside it (or inside savepoints within it)
+    kept = [item for item in session.info.get(_PENDING, []) if not _within(item[2], previous_transaction)]
+    session.info[_PENDING] = kept
+
+
+def _within(savepoint, rolled_back) -> bool:
+    while savepoint is not None:
+        if savepoint is rolled_back:
+            return True
+        savepoint = savepoint.parent
+    return False

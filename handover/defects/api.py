@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
+from handover.api.idempotency import IDEMPOTENCY_KEY_HEADER, idempotency_key
 from handover.api.schemas import ApiErrorSchema
 from handover.core import storage
 from handover.core.errors import NotFound
@@ -29,9 +30,9 @@ def record_defect(data, unit_id: int):
     """Record a defect. Resending the same `id` returns the same defect, never a duplicate."""
     user = request_user()
     unit = project_queries.get_unit(user, unit_id)
-    defect_id = data.pop("id")
+    defect_id, at = data.pop("id"), data.pop("at")
     defect, _created = service.record_defect(unit, service.NewDefect(id=str(defect_id) if defect_id else None,
-                                                                     **data), actor=user)
+                                                                     **data), actor=user, at=at)
     db.session.commit()
     return defect
 
@@ -57,19 +58,24 @@ def get_defect(defect_id: str):
 
 @blp.route("/defects/<defect_id>/transitions", methods=["POST"])
 @requires("defects.view")
+@blp.doc(parameters=[IDEMPOTENCY_KEY_HEADER])
 @blp.arguments(TransitionInSchema)
 @blp.response(200, DefectDetailSchema)
 @blp.alt_response(409, schema=ApiErrorSchema, description="not allowed from the current status, or stale version")
 @blp.alt_response(422, schema=ApiErrorSchema, description="a precondition is missing (contractor, photo, …)")
 def transition(data, defect_id: str):
-    """Move a defect through its life cycle: assign, fix, verify, reject, unfixable; owners dispute or confirm."""
+    """Move a defect through its life cycle: assign, fix, verify, reject, unfixable; owners dispute or confirm.
+
+    Resending with the same idempotency key returns the defect and acts only once (the version
+    check applies to the first request only)."""
     user = request_user()
     defect = queries.get_defect(user, defect_id, for_update=True)
-    version = data.pop("version")
+    version, at, key = data.pop("version"), data.pop("at"), idempotency_key(data)
     if data["action"] == "confirm":
-        service.confirm_fix(defect, actor=user)
+        service.confirm_fix(defect, actor=user, at=at, idempotency_key=key)
     else:
-        service.transition(defect, rules.TransitionInput(**data), actor=user, version=version)
+        service.transition(defect, rules.TransitionInput(**data), actor=user, version=version, at=at,
+                           idempotency_key=key)
     db.session.commit()
     return queries.get_defect(user, defect_id)
 

@@ -130,7 +130,8 @@ def write_unit_pdfs(path: Path, unit_ids: list[int], progress: Callable[[int, in
                 progress(done, total)
         if unmade:
             lines = [_("%(unit)s: %(reason)s", unit=u.unit_label, reason=u.reason) for u in unmade]
-            archive.writestr(f"{_('Not made')}.txt", "\r\n".join(lines) + "\r\n")
+            not_made = _("Not made")
+            archive.writestr(f"{not_made}.txt", "\r\n".join(lines) + "\r\n")
     return unmade
 
 

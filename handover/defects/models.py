@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from handover.core.lifecycle import HistoryMixin
 from handover.core.timeutil import now_utc
 from handover.core.types import LabelledEnum, ScaledDecimal, UTCDateTime, enum_column
 from handover.extensions import db
@@ -126,20 +127,19 @@ class Defect(db.Model):
         return self.id[:8].upper()
 
 
-class DefectEvent(db.Model):
-    """One step in a defect's life: who did what, when, from which status to which. Never edited."""
+class DefectEvent(HistoryMixin, db.Model):
+    """One step in a defect's life: who did what, when, from which status to which. Never edited.
+
+    The shared history columns (actor, at, action, note, recorded_at, idempotency_key) come from
+    the life-cycle kit's HistoryMixin; the rest is the defect's own.
+    """
 
     __tablename__ = "defect_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     defect_id: Mapped[str] = mapped_column(sa.ForeignKey("defects.id"), index=True)
-    action: Mapped[str] = mapped_column(sa.String(20))
     from_status: Mapped[DefectStatus | None] = mapped_column(enum_column(DefectStatus, "event_from_status"))
     to_status: Mapped[DefectStatus] = mapped_column(enum_column(DefectStatus, "event_to_status"))
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    actor_name: Mapped[str] = mapped_column(sa.String(80))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
-    note: Mapped[str] = mapped_column(sa.Text, default="")
     #: a note for staff only; homeowners never see it
     internal: Mapped[bool] = mapped_column(default=False)
     #: values the step set, e.g. {"contractor_id": 3, "due_date": "2026-12-01"}

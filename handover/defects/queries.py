@@ -8,29 +8,25 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from handover.accounts.models import User
 from handover.accounts.permissions import can
+from handover.core import lifecycle
 from handover.core.errors import NotFound
+from handover.core.scoping import Scope, all_of, only_if
 from handover.core.timeutil import today_local
 from handover.defects.models import CLOSED_STATUSES, Defect, DefectStatus
 from handover.defects.rules import OWNER_VISIBLE_STAGES
 from handover.extensions import db
-from handover.projects.models import Batch, Building, Contractor, Unit
-from handover.projects.queries import owned_unit_ids, visible_project_ids
+from handover.projects.models import Building, Contractor, Unit
+from handover.projects.queries import in_owned_units, in_visible_batches
 
 
-def scope_defects(stmt: sa.Select, user: User) -> sa.Select:
-    """Staff: their projects; contractors: their company's defects; owners: their units' defects
-    from the stages they take part in (internal quality checks stay internal)."""
-    if user.is_owner:
-        return stmt.where(Defect.unit_id.in_(owned_unit_ids(user.owner_id)),
-                          Defect.stage.in_(list(OWNER_VISIBLE_STAGES)))
-    if user.is_contractor:
-        return stmt.where(Defect.contractor_id == user.contractor_id)
-    if not can(user, "defects.view_lists"):
-        return stmt.where(sa.false())
-    ids = visible_project_ids(user)
-    if ids is None:
-        return stmt
-    return stmt.where(Defect.batch_id.in_(sa.select(Batch.id).where(Batch.project_id.in_(ids))))
+#: What each user may see of defects: staff their projects' defects; contractors their company's;
+#: owners their units' defects from the stages they take part in (internal quality checks stay
+#: internal). The owner's pages, API, portal and documents all go through this one function.
+scope_defects = Scope("defects", default=only_if(lambda user: can(user, "defects.view_lists"),
+                                                  in_visible_batches(Defect.batch_id)), by_kind={
+    "owner": all_of(in_owned_units(Defect.unit_id), lambda user: Defect.stage.in_(list(OWNER_VISIBLE_STAGES))),
+    "contractor": lambda user: Defect.contractor_id == user.contractor_id,
+})
 
 
 @dataclass(frozen=True)
@@ -61,8 +57,11 @@ class DefectFilters:
         return stmt
 
 
-def overdue_clause(today: date):
-    return sa.and_(Defect.due_date.is_not(None), Defect.due_date < today, Defect.status.not_in(CLOSED_STATUSES))
+def overdue_clause(today: date, table=None):
+    """defects.rules.is_overdue as SQL (over the Defect table, or a subquery of it)."""
+    columns = table.c if table is not None else Defect
+    return lifecycle.overdue_clause(columns.due_date, done=columns.status.in_([s.value for s in CLOSED_STATUSES]),
+                                    today=today)
 
 
 def defects_query(user: User, filters: DefectFilters) -> sa.Select:
@@ -92,12 +91,21 @@ def unit_defects(unit_id: int) -> list[Defect]:
     return list(db.session.scalars(stmt))
 
 
+def defects_of_units(user: User, unit_ids: list[int]) -> dict[int, list[Defect]]:
+    """Each unit's defects that `user` may see, oldest first, with contractor and photos: the rows
+    of the unit's defect list, on the owner's portal and in the printed list alike."""
+    stmt = scope_defects(sa.select(Defect).where(Defect.unit_id.in_(unit_ids))
+                         .options(joinedload(Defect.contractor), selectinload(Defect.photos))
+                         .order_by(Defect.unit_id, Defect.created_at, Defect.id), user)
+    grouped: dict[int, list[Defect]] = {unit_id: [] for unit_id in unit_ids}
+    for defect in db.session.scalars(stmt):
+        grouped[defect.unit_id].append(defect)
+    return grouped
+
+
 def owner_unit_defects(user: User, unit_id: int) -> list[Defect]:
     """The defects of one unit that its owner may see, oldest first, with photos."""
-    stmt = scope_defects(sa.select(Defect).where(Defect.unit_id == unit_id)
-                         .options(joinedload(Defect.contractor), selectinload(Defect.photos))
-                         .order_by(Defect.created_at), user)
-    return list(db.session.scalars(stmt))
+    return defects_of_units(user, [unit_id])[unit_id]
 
 
 def dashboard(user: User, filters: DefectFilters) -> dict:
@@ -116,8 +124,7 @@ def dashboard(user: User, filters: DefectFilters) -> dict:
 
     totals = db.session.execute(sa.select(
         sa.func.count(),
-        sa.func.sum(sa.case((sa.and_(base.c.due_date.is_not(None), base.c.due_date < today,
-                                     base.c.status.not_in([s.value for s in CLOSED_STATUSES])), 1), else_=0)),
+        sa.func.sum(sa.case((overdue_clause(today, base), 1), else_=0)),
         sa.func.sum(sa.case((base.c.rework_count > 0, 1), else_=0)),
         sa.func.sum(sa.case((sa.or_(base.c.status.in_(["fixed", "verified"]), base.c.rework_count > 0), 1),
                             else_=0)),

@@ -12,7 +12,8 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 
 from handover.accounts.permissions import can
-from handover.core.errors import TransitionNotAllowed, ValidationFailed
+from handover.core import lifecycle
+from handover.core.lifecycle import TransitionTable
 from handover.defects.models import CLOSED_STATUSES, DefectStatus
 from handover.inspections.models import InspectionStage, WarrantyClass
 
@@ -40,22 +41,6 @@ ACTION_LABELS = {
     "confirm": _l("Confirm the fix"), "photo": _l("Photo added"),
 }
 
-def next_status(current: DefectStatus, action: str) -> DefectStatus:
-    """The status after `action`, or TransitionNotAllowed."""
-    try:
-        return DEFECT_TRANSITIONS[(current, action)]
-    except KeyError:
-        raise TransitionNotAllowed(
-            str(_l("“%(action)s” is not possible while the defect is “%(status)s”.",
-                   action=ACTION_LABELS.get(action, action), status=current.label)),
-            details={"status": current.value, "action": action, "allowed": allowed_actions(current)},
-        ) from None
-
-
-def allowed_actions(current: DefectStatus) -> list[str]:
-    return [action for (status, action) in DEFECT_TRANSITIONS if status == current]
-
-
 @dataclass(frozen=True)
 class TransitionInput:
     action: str
@@ -66,33 +51,65 @@ class TransitionInput:
     compensation_plan: str = ""
 
 
+@dataclass(frozen=True)
+class GuardInput:
+    """What the guards look at: the act's input, the after photos since assignment, and today."""
+
+    data: TransitionInput
+    after_photos: int
+    today: date
+
+
+def _needs_contractor_and_future_date(g: GuardInput) -> list[dict]:
+    problems = []
+    if g.data.contractor_id is None:
+        problems.append({"field": "contractor_id", "message": str(_l("Choose a contractor."))})
+    if g.data.due_date is None:
+        problems.append({"field": "due_date", "message": str(_l("Set a due date."))})
+    elif g.data.due_date < g.today:
+        problems.append({"field": "due_date", "message": str(_l("The due date is in the past."))})
+    return problems
+
+
+def _needs_after_photo(g: GuardInput) -> list[dict]:
+    if g.after_photos == 0:
+        return [{"field": "photo", "message": str(_l("Add a photo of the fixed work first."))}]
+    return []
+
+
+def _needs_statement_and_plan(g: GuardInput) -> list[dict]:
+    problems = []
+    if not g.data.statement.strip():
+        problems.append({"field": "statement", "message": str(_l("The agreed statement is required."))})
+    if not g.data.compensation_plan.strip():
+        problems.append({"field": "compensation_plan", "message": str(_l("The compensation plan is required."))})
+    return problems
+
+
+def _needs_what_is_wrong(g: GuardInput) -> list[dict]:
+    if not g.data.note.strip():
+        return [{"field": "note", "message": str(_l("Say what is still wrong."))}]
+    return []
+
+
+#: the defect life cycle: moves, labels for messages, and the named preconditions of each action
+DEFECT = TransitionTable("defect", DEFECT_TRANSITIONS, labels=ACTION_LABELS, guards={
+    "assign": _needs_contractor_and_future_date,
+    "fix": _needs_after_photo,
+    "unfixable": _needs_statement_and_plan,
+    "reject": _needs_what_is_wrong,
+    "dispute": _needs_what_is_wrong,
+})
+
+
 def check_guards(action: str, data: TransitionInput, *, after_photos: int, today: date) -> None:
     """Named preconditions beyond the table. Raises ValidationFailed listing what is missing."""
-    problems = []
-    if action == "assign":
-        if data.contractor_id is None:
-            problems.append({"field": "contractor_id", "message": str(_l("Choose a contractor."))})
-        if data.due_date is None:
-            problems.append({"field": "due_date", "message": str(_l("Set a due date."))})
-        elif data.due_date < today:
-            problems.append({"field": "due_date", "message": str(_l("The due date is in the past."))})
-    if action == "fix" and after_photos == 0:
-        problems.append({"field": "photo", "message": str(_l("Add a photo of the fixed work first."))})
-    if action == "unfixable":
-        if not data.statement.strip():
-            problems.append({"field": "statement", "message": str(_l("The agreed statement is required."))})
-        if not data.compensation_plan.strip():
-            problems.append({"field": "compensation_plan",
-                             "message": str(_l("The compensation plan is required."))})
-    if action in ("reject", "dispute") and not data.note.strip():
-        problems.append({"field": "note", "message": str(_l("Say what is still wrong."))})
-    if problems:
-        raise ValidationFailed(problems[0]["message"], details=problems)
+    DEFECT.ensure(action, GuardInput(data, after_photos, today))
 
 
 def is_overdue(status: DefectStatus, due_date: date | None, today: date) -> bool:
-    """Past the due date and not closed."""
-    return due_date is not None and due_date < today and status not in CLOSED_STATUSES
+    """Past the due date and not closed (the kit's one "overdue")."""
+    return lifecycle.is_overdue(due_date, done=status in CLOSED_STATUSES, today=today)
 
 
 #: art. 40 minimums; structure lasts the design life (50 years for ordinary housing)
@@ -135,4 +152,4 @@ def may_take(user, action: str) -> bool:
 
 def actions_for(current: DefectStatus, user) -> list[str]:
     """The buttons this user should see for a defect in this status."""
-    return [a for a in allowed_actions(current) if may_take(user, a)]
+    return [a for a in DEFECT.allowed(current) if may_take(user, a)]

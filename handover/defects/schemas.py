@@ -2,6 +2,7 @@
 from flask import url_for
 from marshmallow import Schema, fields, post_dump, post_load, validate
 
+from handover.api.idempotency import IdempotentSchema
 from handover.api.schemas import PageArgsSchema, page_schema
 from handover.defects.models import DefectStatus, PhotoKind, Severity
 from handover.defects.queries import DefectFilters
@@ -23,9 +24,11 @@ class DefectInSchema(Schema):
     inspection_id = fields.Integer(load_default=None)
     pin_x = fields.Decimal(load_default=None, places=4, validate=validate.Range(min=0, max=1))
     pin_y = fields.Decimal(load_default=None, places=4, validate=validate.Range(min=0, max=1))
+    at = fields.AwareDateTime(load_default=None, metadata={
+        "description": "when it was found (ISO 8601 with an offset), for a tablet syncing later; default now"})
 
 
-class TransitionInSchema(Schema):
+class TransitionInSchema(IdempotentSchema):
     action = fields.String(required=True, validate=validate.OneOf(["assign", "fix", "verify", "reject",
                                                                    "unfixable", "dispute", "confirm"]))
     contractor_id = fields.Integer(load_default=None)
@@ -68,7 +71,8 @@ class EventSchema(Schema):
     from_status = fields.Enum(DefectStatus, by_value=True, allow_none=True)
     to_status = fields.Enum(DefectStatus, by_value=True)
     actor_name = fields.String()
-    at = fields.DateTime()
+    at = fields.DateTime(metadata={"description": "when it happened"})
+    recorded_at = fields.DateTime(metadata={"description": "when the server recorded it"})
     note = fields.String()
     data = fields.Dict()
 

@@ -1,6 +1,7 @@
 """Defect use cases: record, photograph, move through the life cycle, bulk-assign, owner replies."""
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -9,11 +10,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from handover.accounts.models import User
 from handover.accounts.permissions import can
-from handover.core import storage
+from handover.core import idempotency, storage
 from handover.core.errors import Conflict, NotPermitted, TransitionNotAllowed, ValidationFailed
+from handover.core.events import announce, defect_status_changed
+from handover.core.lifecycle import act_time
 from handover.core.timeutil import now_utc, today_local
 from handover.defects import photos, rules
-from handover.defects.models import Defect, DefectEvent, DefectPhoto, DefectStatus, PhotoKind, Severity
+from handover.defects.models import (CLOSED_STATUSES, Defect, DefectEvent, DefectPhoto, DefectStatus, PhotoKind,
+                                     Severity)
 from handover.extensions import db
 from handover.inspections.models import ChecklistItem, Inspection, InspectionStage, WarrantyClass
 from handover.projects.models import Contractor, Unit
@@ -37,12 +41,22 @@ class NewDefect:
     extra: dict = field(default_factory=dict)
 
 
-def _event(defect: Defect, action: str, actor: User, *, from_status=None, note: str = "", data=None) -> DefectEvent:
+def _event(defect: Defect, action: str, actor: User, *, at: datetime, from_status=None, note: str = "", data=None,
+           idempotency_key: str | None = None) -> DefectEvent:
     event = DefectEvent(defect=defect, action=action, from_status=from_status, to_status=defect.status,
-                        actor_id=actor.id, actor_name=actor.name, note=note or "", at=now_utc(),
-                        internal=not actor.is_owner, data=data or {})
+                        actor_id=actor.id, actor_name=actor.name, note=note or "", at=at, recorded_at=now_utc(),
+                        internal=not actor.is_owner, data=data or {}, idempotency_key=idempotency_key)
     db.session.add(event)
     return event
+
+
+def _announce_change(event: DefectEvent) -> None:
+    announce(defect_status_changed, defect_id=event.defect_id, **{"from": _value(event.from_status)},
+             to=event.to_status.value, action=event.action, at=event.at, actor_id=event.actor_id)
+
+
+def _value(status: DefectStatus | None) -> str | None:
+    return status.value if status is not None else None
 
 
 def _check_new(unit: Unit, data: NewDefect) -> None:
@@ -67,13 +81,15 @@ def _check_new(unit: Unit, data: NewDefect) -> None:
         raise ValidationFailed(problems[0]["message"], details=problems)
 
 
-def record_defect(unit: Unit, data: NewDefect, *, actor: User) -> tuple[Defect, bool]:
-    """Record a defect in a unit; returns (defect, created).
+def record_defect(unit: Unit, data: NewDefect, *, actor: User, at: datetime | None = None) -> tuple[Defect, bool]:
+    """Record a defect in a unit (found at `at`, default now); returns (defect, created).
 
-    Sending the same client id again returns the defect already recorded, even when the two
-    requests race (tablets resend on a weak signal). The same id on another unit is a Conflict.
+    The client's id is the idempotency key of this act: sending the same id again returns the
+    defect already recorded, even when the two requests race (tablets resend on a weak signal).
+    The same id on another unit is a Conflict.
     """
     _check_new(unit, data)
+    at = act_time(at)
     defect_id = str(uuid.UUID(data.id)) if data.id else str(uuid.uuid4())
     existing = db.session.get(Defect, defect_id)
     if existing is not None:
@@ -85,12 +101,12 @@ def record_defect(unit: Unit, data: NewDefect, *, actor: User) -> tuple[Defect, 
         room=data.room.strip(), category=data.category.strip(), sub_item=(data.sub_item or "").strip(),
         description=data.description.strip(), severity=data.severity, quick_fix=data.quick_fix,
         design_class=data.design_class, warranty_class=item.warranty_class if item else WarrantyClass.INSTALLATION,
-        pin_x=data.pin_x, pin_y=data.pin_y, status=DefectStatus.OPEN, created_by_id=actor.id, created_at=now_utc(),
+        pin_x=data.pin_x, pin_y=data.pin_y, status=DefectStatus.OPEN, created_by_id=actor.id, created_at=at,
     )
     try:
         with db.session.begin_nested():
             db.session.add(defect)
-            _event(defect, "create", actor, note=defect.description)
+            _event(defect, "create", actor, at=at, note=defect.description)
             db.session.flush()
     except IntegrityError:
         # Another request with the same id won the race; answer with its defect.
@@ -150,34 +166,54 @@ def _check_owner_may_reply(defect: Defect) -> None:
         raise NotPermitted(_("You can confirm or dispute fixes after the handover."))
 
 
-def transition(defect: Defect, data: rules.TransitionInput, *, actor: User, version: int | None = None) -> Defect:
-    """Apply one life-cycle action and append it to the history.
+def transition(defect: Defect, data: rules.TransitionInput, *, actor: User, version: int | None = None,
+               at: datetime | None = None, idempotency_key: str | None = None) -> Defect:
+    """Apply one life-cycle action (done at `at`, default now) and append it to the history.
 
-    Raises Conflict when `version` is not the current one (someone changed the defect
-    meanwhile), TransitionNotAllowed for an action the status does not allow, NotPermitted for
-    the wrong role or company, ValidationFailed when a guard fails (no contractor, no after photo…).
+    With an `idempotency_key`, a resent request (same key) returns the defect without acting
+    again, whatever its status is now. Raises Conflict when `version` is not the current one
+    (someone changed the defect meanwhile), TransitionNotAllowed for an action the status does not
+    allow, NotPermitted for the wrong role or company, ValidationFailed when a guard fails (no
+    contractor, no after photo…). Announces `defect_status_changed` (heard after the commit).
     """
+    event, _acted = idempotency.once(
+        DefectEvent, idempotency_key, same=lambda e: _same_act(e, defect, data.action, actor),
+        act=lambda: _transition(defect, data, actor=actor, version=version, at=act_time(at),
+                                idempotency_key=idempotency.clean_key(idempotency_key)))
+    return event.defect
+
+
+def _same_act(event: DefectEvent, defect: Defect, action: str, actor: User) -> bool:
+    """Was the earlier act with this idempotency key this very act (same defect, action, person)?"""
+    return (event.defect_id, event.action, event.actor_id) == (defect.id, action, actor.id)
+
+
+def _transition(defect: Defect, data: rules.TransitionInput, *, actor: User, version: int | None, at: datetime,
+                idempotency_key: str | None) -> DefectEvent:
     if version is not None and version != defect.version:
         raise Conflict(_("Someone else changed this defect meanwhile. Reload it and try again."),
-                       details={"current_version": defect.version})
+                       details=[{"field": "version", "message": _("Reload the defect: it has changed."),
+                                 "current_version": defect.version}])
     _check_actor(defect, data.action, actor)
-    target = rules.next_status(defect.status, data.action)
+    target = rules.DEFECT.next(defect.status, data.action)
     if data.contractor_id is not None and data.action == "assign" and \
             db.session.get(Contractor, data.contractor_id) is None:
         raise ValidationFailed(_("Contractor %(id)s does not exist.", id=data.contractor_id),
                                details=[{"field": "contractor_id", "message": "unknown"}])
     rules.check_guards(data.action, data, after_photos=_after_photos_since_assignment(defect), today=today_local())
     previous = defect.status
-    changes = _apply(defect, data, target)
-    _event(defect, data.action, actor, from_status=previous, note=data.note, data=changes)
+    changes = _apply(defect, data, target, at)
+    event = _event(defect, data.action, actor, at=at, from_status=previous, note=data.note, data=changes,
+                   idempotency_key=idempotency_key)
     try:
         db.session.flush()
     except StaleDataError:
         raise Conflict(_("Someone else changed this defect meanwhile. Reload it and try again.")) from None
-    return defect
+    _announce_change(event)
+    return event
 
 
-def _apply(defect: Defect, data: rules.TransitionInput, target: DefectStatus) -> dict:
+def _apply(defect: Defect, data: rules.TransitionInput, target: DefectStatus, at: datetime) -> dict:
     changes: dict = {}
     if data.action == "assign":
         defect.contractor_id, defect.due_date = data.contractor_id, data.due_date
@@ -191,30 +227,40 @@ def _apply(defect: Defect, data: rules.TransitionInput, target: DefectStatus) ->
     elif data.action == "dispute":
         defect.owner_confirmed_at = None
     defect.status = target
-    defect.closed_at = now_utc() if target in (DefectStatus.VERIFIED, DefectStatus.UNFIXABLE) else None
+    defect.closed_at = at if target in CLOSED_STATUSES else None
     return changes
 
 
-def confirm_fix(defect: Defect, *, actor: User) -> Defect:
+def confirm_fix(defect: Defect, *, actor: User, at: datetime | None = None,
+                idempotency_key: str | None = None) -> Defect:
     """The homeowner accepts a closed fix (after handover). Recorded; the status stays closed."""
-    if not can(actor, "defects.confirm_fix"):
-        raise NotPermitted(_("Only the homeowner confirms a fix."))
-    _check_owner_may_reply(defect)
-    if defect.status != DefectStatus.VERIFIED:
-        raise TransitionNotAllowed(_("Only a closed fix can be confirmed."))
-    defect.owner_confirmed_at = now_utc()
-    _event(defect, "confirm", actor)
-    db.session.flush()
-    return defect
+
+    def act() -> DefectEvent:
+        if not can(actor, "defects.confirm_fix"):
+            raise NotPermitted(_("Only the homeowner confirms a fix."))
+        _check_owner_may_reply(defect)
+        if defect.status != DefectStatus.VERIFIED:
+            raise TransitionNotAllowed(_("Only a closed fix can be confirmed."))
+        when = act_time(at)
+        defect.owner_confirmed_at = when
+        event = _event(defect, "confirm", actor, at=when, from_status=defect.status,
+                       idempotency_key=idempotency.clean_key(idempotency_key))
+        db.session.flush()
+        return event
+
+    event, _acted = idempotency.once(DefectEvent, idempotency_key, act=act,
+                                     same=lambda e: _same_act(e, defect, "confirm", actor))
+    return event.defect
 
 
-def bulk_assign(defects: list[Defect], *, contractor_id: int, due_date, actor: User, note: str = "") -> int:
+def bulk_assign(defects: list[Defect], *, contractor_id: int, due_date, actor: User, note: str = "",
+                at: datetime | None = None) -> int:
     """Assign every open (or reassign every assigned) defect in the list; returns how many changed."""
     count = 0
     data = rules.TransitionInput(action="assign", contractor_id=contractor_id, due_date=due_date, note=note)
     for defect in defects:
         if defect.status in (DefectStatus.OPEN, DefectStatus.ASSIGNED):
-            transition(defect, data, actor=actor)
+            transition(defect, data, actor=actor, at=at)
             count += 1
     return count
 

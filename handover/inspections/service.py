@@ -57,8 +57,10 @@ class ResultInput:
 
 
 def record_result(inspection: Inspection, data: ResultInput) -> InspectionResult:
-    """Record (or correct) one item's outcome. A measurement outside the item's limit fails by
-    itself, whatever was ticked; an item with a limit needs its measurement."""
+    """Record (or correct) one item's outcome: one result per item and round.
+
+    For an item with a limit, a measured value decides by itself, whatever was ticked (outside the
+    limit fails); without a measurement the tick counts. Any other item needs its tick."""
     item = db.session.get(ChecklistItem, data.item_id)
     if item is None:
         raise ValidationFailed(_("Unknown checklist item."), details=[{"field": "item_id", "message": "unknown"}])

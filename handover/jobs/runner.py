@@ -15,7 +15,8 @@ import os
 import shutil
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,7 @@ JOB_KINDS: dict[str, str] = {
     "handover_notices": "handover.fees.exports:notices_job",
 }
 _EXTENSION_KEY = "handover.jobs"
+_RUNNING_KEY = "handover.jobs.running"
 _executor_lock = threading.Lock()
 
 
@@ -85,7 +87,7 @@ def dispatch(app: Flask, job_id: str) -> None:
             _rq_queue(app).enqueue(run_rq_job, job_id, job_id=job_id,
                                    job_timeout=app.config["JOB_TIMEOUT_SECONDS"])
         else:
-            _executor(app).submit(run_in_app, app, job_id)
+            _track(app, _executor(app).submit(run_in_app, app, job_id))
     except Exception:
         log.exception("job %s could not be queued", job_id)
         with app.app_context():  # a fresh session: the committing one cannot run SQL now
@@ -99,6 +101,23 @@ def _executor(app: Flask) -> ThreadPoolExecutor:
             executor = app.extensions[_EXTENSION_KEY] = ThreadPoolExecutor(
                 max_workers=app.config["JOB_WORKERS"], thread_name_prefix="handover-job")
     return executor
+
+
+def _track(app: Flask, future: Future) -> None:
+    running = app.extensions.setdefault(_RUNNING_KEY, set())
+    with _executor_lock:
+        running.add(future)
+    future.add_done_callback(lambda done: running.discard(done))
+
+
+def wait(app: Flask, timeout: float = 60.0) -> None:
+    """Block until every job handed to this process's worker threads has run (tests, CLI).
+    Raises TimeoutError. Jobs queued on RQ or run inline are not waited for."""
+    with _executor_lock:
+        running = list(app.extensions.get(_RUNNING_KEY, ()))
+    _done, not_done = futures_wait(running, timeout=timeout)
+    if not_done:
+        raise TimeoutError(f"{len(not_done)} job(s) still running after {timeout} s")
 
 
 def _rq_queue(app: Flask):

@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
+from handover.api.idempotency import IDEMPOTENCY_KEY_HEADER, idempotency_key
 from handover.api.schemas import ApiErrorSchema
 from handover.core.pagination import page_body
 from handover.extensions import db
@@ -79,17 +80,21 @@ def get_key(key_id: int):
 
 @blp.route("/keys/<int:key_id>/events", methods=["POST"])
 @requires("keys.lend")
+@blp.doc(parameters=[IDEMPOTENCY_KEY_HEADER])
 @blp.arguments(KeyEventInSchema)
 @blp.response(201, KeyEventSchema)
 @blp.alt_response(409, schema=ApiErrorSchema, description="the custody rules forbid it (out on loan, fees unsettled…)")
 @blp.alt_response(422, schema=ApiErrorSchema, description="unknown type, missing counterparty or signature")
 def record_event(data, key_id: int):
-    """Append a custody event: received, checked, lent, returned, handed_to_owner, entrusted, …"""
+    """Append a custody event: received, checked, lent, returned, handed_to_owner, entrusted, …
+
+    Resending with the same idempotency key returns the first event and records nothing more."""
     user = request_user()
     key = queries.get_key(user, key_id, for_update=True)
     result = {"ok": True, "fails": False}.get(data["result"])
     event = service.record_key_event(key, service.KeyEventInput(type=data["type"], counterparty=data["to"],
                                                                 note=data["note"], result_ok=result,
-                                                                signature=data["signature"]), actor=user)
+                                                                signature=data["signature"]), actor=user,
+                                     at=data["at"], idempotency_key=idempotency_key(data))
     db.session.commit()
     return event

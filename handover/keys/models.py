@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
+from handover.core.lifecycle import HistoryMixin
 from handover.core.timeutil import now_utc, to_local
 from handover.core.types import LabelledEnum, UTCDateTime, enum_column
 from handover.extensions import db
@@ -102,27 +103,33 @@ class Key(db.Model):
     events: Mapped[list[KeyEvent]] = relationship(back_populates="key", order_by="KeyEvent.id")
 
 
-class KeyEvent(db.Model):
-    """One movement or check of a key. Appended, never edited or deleted."""
+class KeyEvent(HistoryMixin, db.Model):
+    """One movement or check of a key. Appended, never edited or deleted.
+
+    The shared history columns (actor, at, action, note, recorded_at, idempotency_key) come from
+    the life-cycle kit's HistoryMixin; `action` holds the event type (`type` is its older name,
+    kept as an alias) and `to_status` the status after it (alias `status_after`).
+    """
 
     __tablename__ = "key_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key_id: Mapped[int] = mapped_column(sa.ForeignKey("keys.id"), index=True)
-    type: Mapped[KeyEventType] = mapped_column(enum_column(KeyEventType, "key_event_type"))
+    #: what happened to the key: the custody event type
+    action: Mapped[KeyEventType] = mapped_column(enum_column(KeyEventType, "key_event_type"))
     #: the counterparty: borrower, owner, contractor's person
     counterparty: Mapped[str] = mapped_column(sa.String(80), default="")
-    note: Mapped[str] = mapped_column(sa.Text, default="")
     #: for "checked": did the key open the lock
     result_ok: Mapped[bool | None]
     #: signature drawn on the tablet, a PNG relative to UPLOAD_FOLDER
     signature_path: Mapped[str | None] = mapped_column(sa.String(200))
-    status_after: Mapped[KeyStatus] = mapped_column(enum_column(KeyStatus, "key_event_status"))
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    actor_name: Mapped[str] = mapped_column(sa.String(80))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    from_status: Mapped[KeyStatus | None] = mapped_column(enum_column(KeyStatus, "key_event_from_status"))
+    to_status: Mapped[KeyStatus] = mapped_column(enum_column(KeyStatus, "key_event_status"))
 
     key: Mapped[Key] = relationship(back_populates="events")
+
+    type = synonym("action")
+    status_after = synonym("to_status")
 
     @property
     def local_day(self) -> date:

@@ -9,28 +9,25 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from handover.accounts.models import User
 from handover.accounts.permissions import can
+from handover.core import lifecycle
 from handover.core.errors import NotFound
+from handover.core.scoping import NOTHING, Scope, only_if
 from handover.core.timeutil import today_local
 from handover.extensions import db
 from handover.keys import rules
 from handover.keys.models import Key, KeyEvent, KeyEventType, KeyStatus
-from handover.projects.models import Batch, Building, Unit
-from handover.projects.queries import owned_unit_ids, visible_project_ids
+from handover.projects.models import Building, Unit
+from handover.projects.queries import in_owned_units, in_visible_batches
 
 
-def scope_keys(stmt: sa.Select, user: User) -> sa.Select:
-    if user.is_owner:
-        return stmt.where(Key.unit_id.in_(owned_unit_ids(user.owner_id)))
-    if not can(user, "keys.view_ledger"):
-        return stmt.where(sa.false())
-    ids = visible_project_ids(user)
-    if ids is None:
-        return stmt
-    return stmt.where(Key.batch_id.in_(sa.select(Batch.id).where(Batch.project_id.in_(ids))))
+#: what each user may see of the key ledger: staff their projects' keys, owners their units' keys
+scope_keys = Scope("keys", default=only_if(lambda user: can(user, "keys.view_ledger"), in_visible_batches(Key.batch_id)),
+                   by_kind={"owner": in_owned_units(Key.unit_id), "contractor": NOTHING})
 
 
 def overdue_clause(today):
-    return sa.and_(Key.status.in_(list(rules.OUT)), Key.due_back_on < today)
+    """keys.rules.is_overdue as SQL: out on loan past the day it was due back."""
+    return lifecycle.overdue_clause(Key.due_back_on, done=Key.status.not_in(list(rules.OUT)), today=today)
 
 
 def keys_query(user: User, *, batch_id=None, unit_id=None, status: KeyStatus | None = None,
@@ -102,7 +99,7 @@ def last_checks(key_ids: list[int]) -> dict[int, KeyEvent]:
     if not key_ids:
         return {}
     latest = (sa.select(sa.func.max(KeyEvent.id)).where(KeyEvent.key_id.in_(key_ids),
-                                                         KeyEvent.type == KeyEventType.CHECKED)
+                                                         KeyEvent.action == KeyEventType.CHECKED)
               .group_by(KeyEvent.key_id))
     return {event.key_id: event for event in db.session.scalars(sa.select(KeyEvent).where(KeyEvent.id.in_(latest)))}
 
@@ -122,7 +119,7 @@ def unit_events(unit_id: int, types: list[KeyEventType] | None = None) -> list[K
     stmt = (sa.select(KeyEvent).join(Key, KeyEvent.key_id == Key.id).where(Key.unit_id == unit_id)
             .options(joinedload(KeyEvent.key)).order_by(KeyEvent.at, KeyEvent.id))
     if types:
-        stmt = stmt.where(KeyEvent.type.in_(types))
+        stmt = stmt.where(KeyEvent.action.in_(types))
     return list(db.session.scalars(stmt))
 
 
@@ -167,11 +164,11 @@ def unit_entrustments(unit_id: int) -> list[Entrustment]:
     """The unit's entrustments, oldest first (callers have checked the unit is visible)."""
     events = unit_events(unit_id)
     found = []
-    for group in sittings([e for e in events if e.type == KeyEventType.ENTRUSTED]):
+    for group in sittings([e for e in events if e.action == KeyEventType.ENTRUSTED]):
         key_ids = {e.key_id for e in group}
         later = [e for e in events if e.key_id in key_ids and e.id > group[-1].id]
-        returned = next((e for e in later if e.type == KeyEventType.RETURNED_TO_OWNER), None)
-        uses = [e for e in later if e.type in (KeyEventType.LENT, KeyEventType.RETURNED, KeyEventType.CHECKED)
+        returned = next((e for e in later if e.action == KeyEventType.RETURNED_TO_OWNER), None)
+        uses = [e for e in later if e.action in (KeyEventType.LENT, KeyEventType.RETURNED, KeyEventType.CHECKED)
                 and (returned is None or e.id < returned.id)]
         found.append(Entrustment(group, uses, returned))
     return found
@@ -187,7 +184,7 @@ def recent_borrowers(batch_id: int, limit: int = 30) -> list[str]:
     """Who borrowed the batch's keys lately, most recent first: offered as suggestions when lending."""
     stmt = (sa.select(KeyEvent.counterparty, sa.func.max(KeyEvent.id).label("last"))
             .join(Key, KeyEvent.key_id == Key.id)
-            .where(Key.batch_id == batch_id, KeyEvent.type == KeyEventType.LENT, KeyEvent.counterparty != "")
+            .where(Key.batch_id == batch_id, KeyEvent.action == KeyEventType.LENT, KeyEvent.counterparty != "")
             .group_by(KeyEvent.counterparty).order_by(sa.desc("last")).limit(limit))
     return [name for name, _last in db.session.execute(stmt)]
 

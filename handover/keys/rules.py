@@ -4,7 +4,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from handover.core.errors import TransitionNotAllowed
+from handover.core import lifecycle
+from handover.core.lifecycle import TransitionTable
 from handover.keys.models import KeyEventType as E
 from handover.keys.models import KeyStatus as S
 
@@ -40,17 +41,53 @@ _REFUSALS = {
 }
 
 
-def next_status(current: S, event: E) -> S:
-    try:
-        return KEY_TRANSITIONS[(current, event)]
-    except KeyError:
-        message = _REFUSALS.get((current, event)) or _l(
-            "“%(event)s” is not possible while the key is “%(status)s”.", event=event.label, status=current.label)
-        raise TransitionNotAllowed(str(message), details={"status": current.value, "event": event.value}) from None
+@dataclass(frozen=True)
+class KeyAct:
+    """What the guards look at: the event asked for and what came with it."""
+
+    type: E
+    counterparty: str = ""
+    signed: bool = False
+    result_ok: bool | None = None
+    #: the key opens a unit (public-room keys never go to owners)
+    unit_key: bool = True
 
 
-def allowed_events(current: S) -> list[E]:
-    return [event for (status, event) in KEY_TRANSITIONS if status == current]
+def _needs_counterparty(act: KeyAct) -> list[dict]:
+    if act.type in COUNTERPARTY_EVENTS and not act.counterparty.strip():
+        return [{"field": "to", "message": str(_l("Say who the key goes to or comes from."))}]
+    return []
+
+
+def _needs_signature(act: KeyAct) -> list[dict]:
+    if act.type in SIGNED_EVENTS and not act.signed:
+        return [{"field": "signature", "message": str(_l("The owner's signature is required."))}]
+    return []
+
+
+def _needs_result(act: KeyAct) -> list[dict]:
+    if act.type == E.CHECKED and act.result_ok is None:
+        return [{"field": "result", "message": str(_l("Say whether the key opened the lock."))}]
+    return []
+
+
+def _needs_unit_key(act: KeyAct) -> list[dict]:
+    if act.type in OWNER_EVENTS and not act.unit_key:
+        return [{"field": "type", "message": str(_l("Public room keys do not go to owners."))}]
+    return []
+
+
+def _all(*guards):
+    return lambda act: [problem for guard in guards for problem in guard(act)]
+
+
+#: events that only make sense for a unit's key
+OWNER_EVENTS = frozenset({E.HANDED_TO_OWNER, E.ENTRUSTED, E.RETURNED_TO_OWNER})
+
+#: the chain of custody: moves, plain refusals for the common mistakes, and each event's guards
+KEY = TransitionTable("key", KEY_TRANSITIONS, refusals=_REFUSALS,
+                      guards={event: _all(_needs_counterparty, _needs_signature, _needs_result, _needs_unit_key)
+                              for event in E})
 
 
 OFFICE = "物业办公室"
@@ -80,12 +117,13 @@ def replay(events, *, initial_holder: str = "总包单位") -> KeyState:
     """The key's state, derived from its events alone (the cache on Key must always equal this)."""
     status, holder, lent_on = S.WITH_CONTRACTOR, initial_holder, None
     for event in events:
-        status = next_status(status, event.type)
-        holder = holder_after(event.type, status, event.counterparty, holder)
-        lent_on = event.local_day if status in OUT and event.type == E.LENT else (lent_on if status in OUT else None)
+        status = KEY.next(status, event.action)
+        holder = holder_after(event.action, status, event.counterparty, holder)
+        lent_on = event.local_day if status in OUT and event.action == E.LENT else (lent_on if status in OUT else None)
     return KeyState(status, holder, lent_on)
 
 
 def is_overdue(status: S, due_back_on: date | None, today: date) -> bool:
-    """Loans are due back the same day; one still out after that day is overdue."""
-    return status in OUT and due_back_on is not None and due_back_on < today
+    """Loans are due back the same day; one still out after that day is overdue (the kit's one
+    "overdue", with "done" meaning the key is no longer out)."""
+    return lifecycle.is_overdue(due_back_on, done=status not in OUT, today=today)

@@ -1,6 +1,7 @@
 """Request and response schemas of the key API."""
 from marshmallow import Schema, fields, validate
 
+from handover.api.idempotency import IdempotentSchema
 from handover.api.schemas import PageArgsSchema, page_schema
 from handover.keys.models import KeyEventType, KeyKind, KeyStatus
 
@@ -22,7 +23,7 @@ class BulkKeysResultSchema(Schema):
     created = fields.Integer()
 
 
-class KeyEventInSchema(Schema):
+class KeyEventInSchema(IdempotentSchema):
     type = fields.Enum(KeyEventType, by_value=True, required=True)
     to = fields.String(load_default="", validate=validate.Length(max=80),
                        metadata={"description": "the counterparty: borrower, owner, contractor's person"})
@@ -38,9 +39,11 @@ class KeyEventSchema(Schema):
     to = fields.String(attribute="counterparty")
     note = fields.String()
     result = fields.Function(lambda e: None if e.result_ok is None else ("ok" if e.result_ok else "fails"))
-    status_after = fields.Enum(KeyStatus, by_value=True)
+    status_before = fields.Enum(KeyStatus, by_value=True, attribute="from_status", allow_none=True)
+    status_after = fields.Enum(KeyStatus, by_value=True, attribute="to_status")
     actor_name = fields.String()
-    at = fields.DateTime()
+    at = fields.DateTime(metadata={"description": "when it happened"})
+    recorded_at = fields.DateTime(metadata={"description": "when the server recorded it"})
     signed = fields.Function(lambda e: e.signature_path is not None)
 
 

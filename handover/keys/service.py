@@ -4,6 +4,7 @@ import binascii
 import io
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -12,9 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from handover.accounts.models import User
-from handover.core import storage
+from handover.core import idempotency, storage
 from handover.core.errors import Conflict, ValidationFailed
-from handover.core.timeutil import now_utc, today_local
+from handover.core.events import announce, key_event_recorded, key_returned_to_owner
+from handover.core.lifecycle import act_time
+from handover.core.timeutil import now_utc, to_local
 from handover.extensions import db
 from handover.keys import rules
 from handover.keys.models import Key, KeyEvent, KeyEventType, KeyKind, KeyStatus
@@ -108,46 +111,50 @@ def _gate(key: Key, event: KeyEventType) -> None:
         raise Conflict(reason, details={"gate": "area_differential"})
 
 
-def _check_input(key: Key, data: KeyEventInput, signature: bytes | None) -> None:
-    problems = []
-    if data.type in rules.COUNTERPARTY_EVENTS and not data.counterparty.strip():
-        problems.append({"field": "to", "message": _("Say who the key goes to or comes from.")})
-    if data.type in rules.SIGNED_EVENTS and signature is None:
-        problems.append({"field": "signature", "message": _("The owner's signature is required.")})
-    if data.type == KeyEventType.CHECKED and data.result_ok is None:
-        problems.append({"field": "result", "message": _("Say whether the key opened the lock.")})
-    if data.type in (KeyEventType.HANDED_TO_OWNER, KeyEventType.ENTRUSTED, KeyEventType.RETURNED_TO_OWNER) \
-            and key.unit_id is None:
-        problems.append({"field": "type", "message": _("Public room keys do not go to owners.")})
-    if problems:
-        raise ValidationFailed(problems[0]["message"], details=problems)
-
-
-def record_key_event(key: Key, data: KeyEventInput, *, actor: User) -> KeyEvent:
-    """Append a custody event if the rules allow it, and update the key's cached state.
+def record_key_event(key: Key, data: KeyEventInput, *, actor: User, at: datetime | None = None,
+                     idempotency_key: str | None = None) -> KeyEvent:
+    """Append a custody event (that happened at `at`, default now) if the rules allow it, and
+    update the key's cached state.
 
     Callers load the key FOR UPDATE (see queries.get_key), so two people lending the same key
     at the same moment are serialised and the second is refused: the key is already out.
-    Raises TransitionNotAllowed (409), Conflict for the fee gate, ValidationFailed for input.
+    With an `idempotency_key`, a resent request (same key) returns the first event and records
+    nothing more. Raises TransitionNotAllowed (409), Conflict for the fee gate, ValidationFailed
+    for input. Announces `key_event_recorded`, and `key_returned_to_owner` when the owner gets a
+    key back (heard after the commit).
     """
-    target = rules.next_status(key.status, data.type)
+    event, _acted = idempotency.once(
+        KeyEvent, idempotency_key, same=lambda e: (e.key_id, e.action, e.actor_id) == (key.id, data.type, actor.id),
+        act=lambda: _record(key, data, actor=actor, at=act_time(at),
+                            idempotency_key=idempotency.clean_key(idempotency_key)))
+    return event
+
+
+def _record(key: Key, data: KeyEventInput, *, actor: User, at: datetime, idempotency_key: str | None) -> KeyEvent:
+    target = rules.KEY.next(key.status, data.type)
     signature = decode_signature(data.signature)
-    _check_input(key, data, signature)
+    rules.KEY.ensure(data.type, rules.KeyAct(data.type, data.counterparty, signature is not None, data.result_ok,
+                                             unit_key=key.unit_id is not None))
     _gate(key, data.type)
-    event = KeyEvent(key=key, type=data.type, counterparty=data.counterparty.strip(), note=data.note.strip(),
-                     result_ok=data.result_ok if data.type == KeyEventType.CHECKED else None, status_after=target,
-                     actor_id=actor.id, actor_name=actor.name, at=now_utc())
+    event = KeyEvent(key=key, action=data.type, counterparty=data.counterparty.strip(), note=data.note.strip(),
+                     result_ok=data.result_ok if data.type == KeyEventType.CHECKED else None,
+                     from_status=key.status, to_status=target, actor_id=actor.id, actor_name=actor.name,
+                     at=at, recorded_at=now_utc(), idempotency_key=idempotency_key)
     if signature is not None:
         path = f"signatures/keys/{key.id}/{secrets.token_hex(8)}.png"
         storage.save_bytes(path, signature)
         event.signature_path = path
     db.session.add(event)
     key.holder = rules.holder_after(data.type, target, event.counterparty, key.holder)
-    key.due_back_on = today_local() if target in rules.OUT and data.type == KeyEventType.LENT else (
+    key.due_back_on = to_local(at).date() if target in rules.OUT and data.type == KeyEventType.LENT else (
         key.due_back_on if target in rules.OUT else None)
     key.status = target
     try:
         db.session.flush()
     except StaleDataError:
         raise Conflict(_("Someone else just changed this key. Reload and try again.")) from None
+    announce(key_event_recorded, key_id=key.id, unit_id=key.unit_id, event_id=event.id, action=event.action.value,
+             **{"from": event.from_status.value}, to=target.value, at=at, actor_id=actor.id)
+    if data.type == KeyEventType.RETURNED_TO_OWNER:
+        announce(key_returned_to_owner, key_id=key.id, unit_id=key.unit_id, at=at)
     return event

@@ -60,7 +60,7 @@ def wants_json() -> bool:
 
 def event_context(key: Key) -> dict:
     """What the key page and the desk need to show the actions the custody rules allow."""
-    events = rules.allowed_events(key.status)
+    events = rules.KEY.allowed(key.status)
     gate = handover_gate(key.unit) if key.unit and KeyEventType.HANDED_TO_OWNER in events else None
     owner = key.unit.contract.owner.name if key.unit and key.unit.contract else ""
     return {"events": events, "gate": gate, "owner_name": owner, "signed": rules.SIGNED_EVENTS,

@@ -62,7 +62,7 @@ def _fee_page(unit: Unit) -> str | None:
 
 def _desk_groups(keys: list[Key]) -> dict[KeyEventType, list[Key]]:
     """The unit's keys by the desk action the custody rules allow for each."""
-    return {event: [k for k in keys if event in rules.allowed_events(k.status)] for event in DESK_EVENTS}
+    return {event: [k for k in keys if event in rules.KEY.allowed(k.status)] for event in DESK_EVENTS}
 
 
 def render_desk_unit(unit: Unit, *, forms: dict | None = None, status: int = 200):
@@ -145,7 +145,7 @@ def check():
                            summary=summary,
                            with_contractor=sum(k.status == KeyStatus.WITH_CONTRACTOR for k in all_keys),
                            receive_form=ReceiveForm(formdata=None, building_id=building_id),
-                           can_check={s for s in KeyStatus if KeyEventType.CHECKED in rules.allowed_events(s)})
+                           can_check={s for s in KeyStatus if KeyEventType.CHECKED in rules.KEY.allowed(s)})
 
 
 @bp.post("/batches/<int:batch_id>/keys/receive")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from handover.accounts.models import User
 from handover.accounts.permissions import can
 from handover.core.errors import NotFound
+from handover.core.scoping import NOTHING, RowRule, Scope, only_if
 from handover.extensions import db
 from handover.projects.models import Batch, Building, Contract, Owner, Project, Unit, contract_co_owners
 
@@ -35,16 +36,24 @@ def scope_projects(stmt: sa.Select, user: User) -> sa.Select:
     return stmt if ids is None else stmt.where(Project.id.in_(ids))
 
 
-def scope_units(stmt: sa.Select, user: User) -> sa.Select:
-    """Limit a select over Unit to the units this user may see."""
-    if user.is_owner:
-        return stmt.where(Unit.id.in_(owned_unit_ids(user.owner_id)))
-    if not can(user, "projects.view"):
-        return stmt.where(sa.false())
-    ids = visible_project_ids(user)
-    if ids is None:
-        return stmt
-    return stmt.where(Unit.batch_id.in_(sa.select(Batch.id).where(Batch.project_id.in_(ids))))
+def in_visible_batches(batch_column) -> RowRule:
+    """Scoping rule for staff: rows of batches in the projects they work on (all for admins)."""
+
+    def rule(user: User):
+        ids = visible_project_ids(user)
+        return None if ids is None else batch_column.in_(sa.select(Batch.id).where(Batch.project_id.in_(ids)))
+
+    return rule
+
+
+def in_owned_units(unit_column) -> RowRule:
+    """Scoping rule for homeowners: rows of the units they own or co-own."""
+    return lambda user: unit_column.in_(owned_unit_ids(user.owner_id))
+
+
+#: Limit a select over Unit to the units this user may see.
+scope_units = Scope("units", default=only_if(lambda user: can(user, "projects.view"), in_visible_batches(Unit.batch_id)),
+                    by_kind={"owner": in_owned_units(Unit.id), "contractor": NOTHING})
 
 
 def list_projects(user: User) -> list[Project]:

@@ -192,3 +192,28 @@ def test_homeowners_do_not_see_internal_inspection_defects(world, api):
     api.token(world.owner.username)
     assert [d["id"] for d in api.get("/api/v1/defects").get_json()["items"]] == [shown.get_json()["id"]]
     assert api.get(f"/api/v1/defects/{internal.get_json()['id']}").status_code == 404
+
+
+def test_a_resent_transition_with_the_same_idempotency_key_acts_once(world, api, client):
+    from datetime import timedelta
+
+    from handover.core.timeutil import now_utc, today_local
+
+    api.token("engineering")
+    found_at = (now_utc() - timedelta(hours=2)).replace(microsecond=0)
+    created = api.post(f"/api/v1/units/{world.a1.id}/defects", json={**BODY, "at": found_at.isoformat()}).get_json()
+    assert created["created_at"].startswith(found_at.isoformat()[:19])
+    body = {"action": "assign", "contractor_id": world.contractor_id, "version": 1,
+            "due_date": (today_local() + timedelta(days=5)).isoformat()}
+    url = f"/api/v1/defects/{created['id']}/transitions"
+    first = client.post(url, json=body, headers={**api.headers, "Idempotency-Key": "pad-1:assign"})
+    again = client.post(url, json=body, headers={**api.headers, "Idempotency-Key": "pad-1:assign"})
+    assert first.status_code == again.status_code == 200
+    assert again.get_json()["version"] == 2  # not a stale-version 409: the resend is answered, not redone
+    reject = {"action": "reject", "note": "x", "idempotency_key": "pad-1:reject"}
+    assert api.post(url, json=reject).status_code == 409  # a refusal stores nothing under the key...
+    history = api.get(f"/api/v1/defects/{created['id']}").get_json()["history"]
+    assert [e["action"] for e in history] == ["create", "assign"]
+    unknown_version = {**body, "version": 1}
+    without_key = api.post(url, json=unknown_version)
+    assert without_key.status_code == 409  # ...and without a key, the stale version is refused as before

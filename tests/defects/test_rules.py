@@ -24,14 +24,14 @@ def test_every_pair_of_the_table(status, action):
     expected = EXPECTED.get((status.value, action))
     if expected is None:
         with pytest.raises(TransitionNotAllowed):
-            rules.next_status(status, action)
+            rules.DEFECT.next(status, action)
     else:
-        assert rules.next_status(status, action) == DefectStatus(expected)
+        assert rules.DEFECT.next(status, action) == DefectStatus(expected)
 
 
 def test_closed_defects_allow_nothing_but_an_owner_dispute():
-    assert rules.allowed_actions(DefectStatus.VERIFIED) == ["dispute"]
-    assert rules.allowed_actions(DefectStatus.UNFIXABLE) == []
+    assert rules.DEFECT.allowed(DefectStatus.VERIFIED) == ["dispute"]
+    assert rules.DEFECT.allowed(DefectStatus.UNFIXABLE) == []
 
 
 def test_buttons_depend_on_role():

@@ -222,3 +222,79 @@ def test_bulk_assign_assigns_only_open_defects(ctx, record, users, world, due):
                                 actor=users.get("engineering"))
     assert count == 2
     assert [_defect(i).status for i in ids] == [DefectStatus.ASSIGNED, DefectStatus.ASSIGNED, DefectStatus.OPEN]
+
+
+def test_a_resent_transition_acts_once_and_returns_the_defect(ctx, record, users, world, due):
+    defect_id, other_id = record(), record()  # recorded first: a test's open transaction would lock SQLite
+    defect = _defect(defect_id)
+    engineering = users.get("engineering")
+    assign = T("assign", contractor_id=world.contractor_id, due_date=due)
+    service.transition(defect, assign, actor=engineering, version=1, idempotency_key="tablet-7:assign-1")
+    db.session.commit()
+    again = service.transition(defect, assign, actor=engineering, version=1, idempotency_key="tablet-7:assign-1")
+    db.session.commit()
+    assert again.id == defect.id and again.version == 2  # the stale version of the resend is not a conflict
+    assert [e.action for e in defect.events] == ["create", "assign"]
+    other = _defect(other_id)
+    with pytest.raises(Conflict):  # the key belongs to the first act
+        service.transition(other, assign, actor=engineering, idempotency_key="tablet-7:assign-1")
+
+
+def test_a_resent_confirmation_is_recorded_once(ctx, record, users, world, due):
+    defect = _defect(record())
+    engineering, contractor, owner = users.get("engineering"), users.get("contractor"), users.get("owner")
+    service.transition(defect, T("assign", contractor_id=world.contractor_id, due_date=due), actor=engineering)
+    service.add_photo(defect, png(), actor=contractor)
+    service.transition(defect, T("fix"), actor=contractor)
+    service.transition(defect, T("verify"), actor=engineering)
+    defect.unit.handed_over_on = date(2026, 12, 20)
+    for _attempt in range(2):
+        service.confirm_fix(defect, actor=owner, idempotency_key="portal:confirm")
+        db.session.commit()
+    assert [e.action for e in defect.events].count("confirm") == 1
+
+
+def test_a_transition_synced_later_keeps_when_it_happened(ctx, record, users, world, due):
+    from datetime import timedelta
+
+    from handover.core.timeutil import now_utc
+
+    defect = _defect(record())
+    engineering = users.get("engineering")
+    service.transition(defect, T("unfixable", statement="结构梁", compensation_plan="补偿"), actor=engineering,
+                       at=now_utc() - timedelta(hours=3))
+    db.session.commit()
+    event = defect.events[-1]
+    assert defect.closed_at == event.at and event.recorded_at - event.at >= timedelta(hours=3) - timedelta(seconds=5)
+
+
+def test_concurrent_resends_of_a_transition_act_once(app, record, world, due):
+    defect_id = record()
+    results, errors, barrier = [], [], threading.Barrier(3, timeout=10)
+
+    def send():
+        try:
+            with app.test_request_context():
+                from handover.accounts.models import User
+                from handover.defects import queries
+
+                actor = db.session.get(User, world.users["engineering"])
+                db.session.commit()
+                barrier.wait(10)
+                defect = queries.get_defect(actor, defect_id, for_update=True)
+                service.transition(defect, T("assign", contractor_id=world.contractor_id, due_date=due), actor=actor,
+                                   version=1, idempotency_key="resend-me")
+                db.session.commit()
+                results.append(defect.status)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == [] and results == [DefectStatus.ASSIGNED] * 3
+    with app.app_context():
+        actions = db.session.scalars(sa.select(DefectEvent.action).where(DefectEvent.defect_id == defect_id))
+        assert sorted(actions) == ["assign", "create"]

@@ -46,8 +46,12 @@ def _enqueue(app, world, kind, params=None, username="engineering"):
 
 
 def _wait(app, job_id):
+    """Wait for the worker thread to finish the job (no polling), then read the job."""
+    runner.wait(app, timeout=30)
     with app.app_context():
-        return service.wait_for(job_id, timeout=30)
+        job = db.session.get(Job, job_id)
+        db.session.expunge(job)
+        return job
 
 
 def test_a_job_runs_on_the_worker_thread_after_the_commit(app, world, kinds):
@@ -117,7 +121,6 @@ def redis_url(tmp_path):
     import shutil
     import socket
     import subprocess
-    import time
 
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed")
@@ -125,17 +128,13 @@ def redis_url(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+                               "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:
-        from redis import Redis
-
-        client = Redis(port=port)
-        for _attempt in range(100):
-            try:
-                client.ping()
+        for line in server.stdout:  # wait for the server to say it is ready, rather than polling it
+            if "Ready to accept connections" in line:
                 break
-            except Exception:
-                time.sleep(0.05)
+        else:
+            pytest.fail("redis-server did not start")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         server.terminate()

@@ -61,7 +61,7 @@ def test_key_on_loan_cannot_be_lent_or_handed_over(world, make_unit, api):
     _event(api, key["id"], "received", to="总包")
     assert _event(api, key["id"], "lent", to="保洁 李阿姨").status_code == 201
     second = _event(api, key["id"], "lent", to="维修 王师傅")
-    assert second.status_code == 409 and second.get_json()["details"]["status"] == "on_loan"
+    assert second.status_code == 409 and second.get_json()["details"][0]["status"] == "on_loan"
     assert _event(api, key["id"], "handed_to_owner", to="张伟", signature=signature_png()).status_code == 409
     assert _event(api, key["id"], "returned", to="保洁 李阿姨").status_code == 201
 
@@ -171,3 +171,50 @@ def test_staff_of_other_projects_and_contractors_see_no_keys(world, api):
     assert api.get("/api/v1/keys").get_json()["total"] == 0
     api.token("contractor")
     assert api.get("/api/v1/keys").status_code == 403
+
+
+def test_a_resent_event_with_the_same_idempotency_key_is_recorded_once(world, make_unit, api, client):
+    unit = _settled_unit(world, make_unit, api)
+    api.token("property")
+    key = _key(api, unit.id)
+    _event(api, key["id"], "received", to="总包")
+    first = client.post(f"/api/v1/keys/{key['id']}/events", json={"type": "lent", "to": "保洁"},
+                        headers={**api.headers, "Idempotency-Key": "tablet-3:0001"})
+    again = client.post(f"/api/v1/keys/{key['id']}/events", json={"type": "lent", "to": "保洁"},
+                        headers={**api.headers, "Idempotency-Key": "tablet-3:0001"})
+    assert first.status_code == again.status_code == 201
+    assert again.get_json()["id"] == first.get_json()["id"]
+    by_body = _event(api, key["id"], "returned", to="保洁", idempotency_key="tablet-3:0002")
+    by_body_again = _event(api, key["id"], "returned", to="保洁", idempotency_key="tablet-3:0002")
+    assert by_body_again.status_code == 201 and by_body_again.get_json()["id"] == by_body.get_json()["id"]
+    events = api.get(f"/api/v1/keys/{key['id']}").get_json()["events"]
+    assert [(e["type"], e["status_before"], e["status_after"]) for e in events] == [
+        ("received", "with_contractor", "in_office"), ("lent", "in_office", "on_loan"),
+        ("returned", "on_loan", "in_office")]
+    mismatch = client.post(f"/api/v1/keys/{key['id']}/events", json={"type": "checked", "result": "ok",
+                                                                     "idempotency_key": "a"},
+                           headers={**api.headers, "Idempotency-Key": "b"})
+    assert mismatch.status_code == 422 and mismatch.get_json()["details"][0]["field"] == "idempotency_key"
+
+
+def test_an_event_synced_later_keeps_its_time(world, make_unit, api):
+    unit = _settled_unit(world, make_unit, api)
+    api.token("property")
+    key = _key(api, unit.id)
+    _event(api, key["id"], "received", to="总包")
+    yesterday = (now_utc() - timedelta(days=1)).replace(microsecond=0)
+    lent = _event(api, key["id"], "lent", to="装修队", at=yesterday.isoformat())
+    assert lent.status_code == 201 and lent.get_json()["at"].startswith(yesterday.isoformat()[:19])
+    assert api.get(f"/api/v1/keys/{key['id']}").get_json()["overdue"] is True
+    naive = _event(api, key["id"], "returned", to="装修队", at="2026-12-01T10:00:00")
+    assert naive.status_code == 422
+
+
+def test_the_openapi_document_describes_idempotent_requests(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/keys/{key_id}/events", "/api/v1/defects/{defect_id}/transitions"):
+        operation = spec["paths"][path]["post"]
+        assert any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in operation["parameters"])
+    schemas = spec["components"]["schemas"]
+    for name in ("KeyEventIn", "TransitionIn"):
+        assert {"idempotency_key", "at"} <= set(schemas[name]["properties"])

@@ -20,23 +20,32 @@ ALLOWED = {
 @pytest.mark.parametrize("event", list(E))
 def test_every_pair_of_the_table(status, event):
     if (status, event) in ALLOWED:
-        rules.next_status(status, event)
+        rules.KEY.next(status, event)
     else:
         with pytest.raises(TransitionNotAllowed):
-            rules.next_status(status, event)
+            rules.KEY.next(status, event)
 
 
 def test_the_named_refusals_say_why():
     with pytest.raises(TransitionNotAllowed, match="loan"):
-        rules.next_status(S.ON_LOAN, E.LENT)
+        rules.KEY.next(S.ON_LOAN, E.LENT)
     with pytest.raises(TransitionNotAllowed, match="loan"):
-        rules.next_status(S.ON_LOAN, E.HANDED_TO_OWNER)
+        rules.KEY.next(S.ON_LOAN, E.HANDED_TO_OWNER)
     with pytest.raises(TransitionNotAllowed, match="entrustment"):
-        rules.next_status(S.WITH_OWNER, E.RETURNED_TO_OWNER)
+        rules.KEY.next(S.WITH_OWNER, E.RETURNED_TO_OWNER)
+
+
+def test_the_guards_list_every_missing_piece():
+    assert rules.KEY.check(E.LENT, rules.KeyAct(E.LENT)) == [
+        {"field": "to", "message": "Say who the key goes to or comes from."}]
+    problems = rules.KEY.check(E.HANDED_TO_OWNER, rules.KeyAct(E.HANDED_TO_OWNER, unit_key=False))
+    assert [p["field"] for p in problems] == ["to", "signature", "type"]
+    assert [p["field"] for p in rules.KEY.check(E.CHECKED, rules.KeyAct(E.CHECKED))] == ["result"]
+    assert rules.KEY.check(E.ENTRUSTED, rules.KeyAct(E.ENTRUSTED, "张伟", signed=True)) == []
 
 
 def _event(type_, to="", day=date(2026, 12, 18)):
-    return SimpleNamespace(type=type_, counterparty=to, local_day=day,
+    return SimpleNamespace(action=type_, counterparty=to, local_day=day,
                            at=datetime(2026, 12, 18, 2, tzinfo=timezone.utc))
 
 
