@@ -3,9 +3,14 @@
 All rows are checked first and every problem is reported with its row and column; nothing is
 written unless the whole file is good. Importing again updates units in place (a unit is
 batch + 楼栋 + 单元 + 房号), and a blank measured area keeps the one already recorded.
+
+Every import is previewed first (`preview_units`: new units, each changed field old → new, rows
+left unchanged, rows identical to the template's examples that are skipped, and contradictions
+to accept), then confirmed (`import_units`), which records an ImportRun so that it can be undone
+as a whole the same day.
 """
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -14,12 +19,14 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from handover.accounts.rules import is_valid_mobile
-from handover.core.errors import ValidationFailed
+from handover.core.errors import Conflict, ValidationFailed
 from handover.core.money import parse_decimal
-from handover.core.sheets import Problems, SheetLayout, cell_text, open_sheet
+from handover.core.sheets import (Change, ImportPreview, PlannedRow, Problems, SheetLayout, cell_text, open_sheet,
+                                  warning_at)
 from handover.extensions import db
-from handover.projects import rules
-from handover.projects.models import Batch, Building, Contract, FitoutType, Owner, Unit
+from handover.projects import import_runs, rules
+from handover.projects.models import (DEFAULT_DIFF_THRESHOLD, Batch, Building, Contract, FitoutType, ImportRun, Owner,
+                                      Unit)
 
 # (key, Chinese header, English alias, required)
 COLUMNS = [
@@ -42,6 +49,16 @@ LAYOUT = SheetLayout([(key, zh, en) for key, zh, en, _req in COLUMNS],
                      {key for key, _zh, _en, required in COLUMNS if required})
 HEADER_OF = LAYOUT.header_of
 MAX_ROWS = 20000
+RUN_KIND = "units"
+
+#: the examples shown on the template's notes sheet. Older templates carried them as data rows, and
+#: uploading such a file unchanged overwrote two real units: rows identical to these are skipped.
+EXAMPLE_ROWS = [
+    ["1", "1", 12, "1201", "三室两厅", "精装", "HT-2025-0001", 89.37, None, 20000, None,
+     "张伟", "13800000001", "110101199003074514"],
+    ["1", "1", 12, "1202", "两室两厅", "毛坯", "HT-2025-0002", 76.5, 77.12, None, 1530000,
+     "李娜", "13900000002", None],
+]
 
 
 @dataclass
@@ -71,16 +88,33 @@ class UnitRow:
 class ImportResult:
     created: int
     updated: int
+    unchanged: int = 0
+    skipped_examples: int = 0
+    run_id: int | None = None
+
+
+@dataclass
+class ParsedFile:
+    rows: list[UnitRow]
+    columns: dict[str, int]
+    #: row numbers identical to a template example, skipped
+    skipped_examples: list[int] = field(default_factory=list)
 
 
 def parse_rows(content: bytes) -> list[UnitRow]:
     """Read and check every row. Raises ValidationFailed listing all problems at once."""
+    return read_file(content).rows
+
+
+def read_file(content: bytes) -> ParsedFile:
+    """Every good row, the header columns and the skipped example rows; ValidationFailed lists all problems."""
     workbook, sheet = open_sheet(content)
+    examples = _example_rows()
     try:
         rows = sheet.iter_rows(values_only=True)
         columns = LAYOUT.map_headers(next(rows, None))
         problems = Problems(LAYOUT, columns)
-        parsed, keys = [], []
+        parsed, keys, skipped = [], [], []
         for number, values in enumerate(rows, start=2):
             if number > MAX_ROWS + 1:
                 problems.add(number, None, _("Too many rows: at most %(n)d per file.", n=MAX_ROWS))
@@ -89,18 +123,29 @@ def parse_rows(content: bytes) -> list[UnitRow]:
                      for key, index in columns.items()}
             if all(cell_text(value) == "" for value in cells.values()):
                 continue
+            row = _check_row(number, cells, problems)
+            if row is not None and replace(row, row=0) in examples:
+                skipped.append(number)
+                continue
             keys.append(_RowKeys(number, tuple(cell_text(cells.get(k)) for k in ("building", "entrance", "room_no")),
                                  cell_text(cells.get("contract_no"))))
-            row = _check_row(number, cells, problems)
             if row is not None:
                 parsed.append(row)
     finally:
         workbook.close()
     _check_duplicates(keys, problems)
-    if not parsed and not problems.items:
-        problems.add(None, None, _("The file has no data rows."))
+    if not parsed and not skipped and not problems.items:
+        problems.add(None, None, _("The file has no data rows. The examples on the notes sheet (说明) are never "
+                                   "imported: type your own units on the first sheet."))
     problems.raise_if_any()
-    return parsed
+    return ParsedFile(parsed, columns, skipped)
+
+
+def _example_rows() -> list[UnitRow]:
+    keys = [key for key, *_rest in COLUMNS]
+    scratch = Problems(LAYOUT, {})
+    rows = [_check_row(0, dict(zip(keys, values)), scratch) for values in EXAMPLE_ROWS]
+    return [row for row in rows if row is not None]
 
 
 def _check_row(number: int, cells: dict, problems: Problems) -> UnitRow | None:
@@ -185,37 +230,183 @@ def _check_duplicates(rows: list[_RowKeys], problems: Problems) -> None:
                                                    "(first on row %(first)d).", no=row.contract_no, first=first))
 
 
-def import_units(batch: Batch, content: bytes) -> ImportResult:
-    """Check the whole file, then create or update its units, owners and contracts.
+@dataclass
+class _Plan:
+    preview: ImportPreview
+    #: the rows that create or change a unit (unchanged rows are left alone)
+    rows: list[UnitRow]
+    existing: dict[tuple[str, str, str], Unit]
 
-    Raises ValidationFailed (with every problem) before anything is written.
-    """
-    rows = parse_rows(content)
-    _check_against_database(batch, rows)
-    buildings = {b.name: b for b in db.session.scalars(sa.select(Building).where(Building.batch_id == batch.id))}
+
+def preview_units(batch: Batch, content: bytes) -> ImportPreview:
+    """What importing this file would do, without writing. Raises ValidationFailed for a bad file."""
+    return _plan(batch, content).preview
+
+
+def _plan(batch: Batch, content: bytes) -> _Plan:
+    parsed = read_file(content)
+    _check_against_database(batch, parsed.rows)
     existing = {
         (u.building.name, u.entrance, u.room_no): u
         for u in db.session.scalars(sa.select(Unit).where(Unit.batch_id == batch.id))
     }
-    owners = _OwnerBook(rows)
-    created = updated = 0
-    for row in rows:
+    preview = ImportPreview(skipped_examples=parsed.skipped_examples)
+    warner, rows = Problems(LAYOUT, parsed.columns), []
+    for row in parsed.rows:
+        unit = existing.get(row.identity)
+        label = "-".join(row.identity)
+        if unit is None:
+            preview.new.append(PlannedRow(row.row, label, _new_summary(row)))
+        else:
+            changes = _changes(unit, row)
+            if not changes:
+                preview.unchanged += 1
+                continue
+            preview.updated.append(PlannedRow(row.row, label, changes=changes))
+        rows.append(row)
+        preview.warnings.extend(_warnings(row, unit, warner))
+    return _Plan(preview, rows, existing)
+
+
+def _new_summary(row: UnitRow) -> str:
+    return f"{row.owner_name} · {row.contract_no} · {_area(row.contract_area)} m²"
+
+
+def _area(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _money(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _changes(unit: Unit, row: UnitRow) -> list[Change]:
+    """Each field this row would change on an existing unit, old → new, under the file's column names."""
+    pairs = [("floor", str(unit.floor), str(row.floor))]
+    if row.layout:
+        pairs.append(("layout", unit.layout or "—", row.layout))
+    if row.fitout_type is not None:
+        pairs.append(("fitout_type", str(unit.fitout_type.label), str(row.fitout_type.label)))
+    if row.measured_area is not None:
+        pairs.append(("measured_area", _area(unit.measured_area), _area(row.measured_area)))
+    contract = unit.contract
+    owner = contract.owner if contract else None
+    pairs += [
+        ("contract_no", contract.number if contract else "—", row.contract_no),
+        ("contract_area", _area(contract.area if contract else None), _area(row.contract_area)),
+        ("unit_price", _money(contract.unit_price if contract else None), _money(row.unit_price)),
+        ("total_price", _money(contract.total_price if contract else None), _money(row.total_price)),
+        ("owner_name", owner.name if owner else "—", row.owner_name),
+        ("owner_phone", owner.phone if owner else "—", row.owner_phone),
+    ]
+    if row.id_number:
+        pairs.append(("id_number", (owner.id_number or "—") if owner else "—", row.id_number))
+    return [Change(HEADER_OF[key], old, new) for key, old, new in pairs if old != new]
+
+
+def _warnings(row: UnitRow, unit: Unit | None, warner: Problems) -> list[dict]:
+    """Contradictions in a row that the importer must look at and accept (rules.price_disagreement, area_gap)."""
+    found = []
+    difference = rules.price_disagreement(row.contract_area, row.unit_price, row.total_price)
+    if difference is not None:
+        found.append(warning_at(warner, row.row, "total_price", _(
+            "合同单价 × 合同面积 = %(product)s, but 合同总价 is %(total)s: they differ by %(difference)s yuan.",
+            product=_money(row.unit_price * row.contract_area), total=_money(row.total_price),
+            difference=_money(abs(difference)))))
+    measured = row.measured_area if row.measured_area is not None else (unit.measured_area if unit else None)
+    threshold = unit.contract.diff_threshold if unit is not None and unit.contract else DEFAULT_DIFF_THRESHOLD
+    ratio = rules.area_gap(row.contract_area, measured, threshold)
+    if ratio is not None:
+        key = "measured_area" if row.measured_area is not None else "contract_area"
+        found.append(warning_at(warner, row.row, key, _(
+            "实测面积 %(measured)s m² differs from 合同面积 %(contract)s m² by %(ratio)s%%, more than twice the "
+            "contract's threshold (%(threshold)s%%). Check for a typing error.",
+            measured=_area(measured), contract=_area(row.contract_area),
+            ratio=f"{ratio * 100:+.1f}", threshold=f"{threshold * 100:.0f}")))
+    return found
+
+
+def import_units(batch: Batch, content: bytes, *, actor=None, accept_warnings: bool = False,
+                 expected_fingerprint: str | None = None, file_name: str = "", sha256: str = "") -> ImportResult:
+    """Check the whole file, then create or update its units, owners and contracts, and record the run.
+
+    Raises ValidationFailed (with every problem) before anything is written; Conflict when the file
+    has warnings that were not accepted, or when `expected_fingerprint` (the preview the user saw)
+    no longer matches what would be written.
+    """
+    plan = _plan(batch, content)
+    preview = plan.preview
+    if expected_fingerprint is not None and preview.fingerprint() != expected_fingerprint:
+        raise Conflict(_("The data changed since the preview; upload the file again and check the new preview."),
+                       details=[{"field": "file", "message": "preview_outdated"}])
+    if preview.warnings and not accept_warnings:
+        raise Conflict(_("%(n)d warnings must be checked and accepted before importing.", n=len(preview.warnings)),
+                       details=[dict(item, field=item["column"]) for item in preview.warnings])
+    run_id = None
+    if plan.rows:
+        changes = _write(batch, plan)
+        run_id = import_runs.record_run(batch, kind=RUN_KIND, actor=actor, file_name=file_name, sha256=sha256,
+                                        created=len(preview.new), updated=len(preview.updated),
+                                        changes=changes).id
+    return ImportResult(created=len(preview.new), updated=len(preview.updated), unchanged=preview.unchanged,
+                        skipped_examples=len(preview.skipped_examples), run_id=run_id)
+
+
+def _write(batch: Batch, plan: _Plan) -> dict:
+    """Apply the planned rows; returns what undo needs (created ids and old values)."""
+    old = _OldValues()
+    buildings = {b.name: b for b in db.session.scalars(sa.select(Building).where(Building.batch_id == batch.id))}
+    for building in buildings.values():
+        old.keep("buildings", building, "floors")
+    created: dict[str, list] = {"buildings": [], "units": [], "contracts": [], "owners": []}
+    owners = _OwnerBook(plan.rows, on_update=lambda owner: old.keep("owners", owner, "name", "phone", "id_number"),
+                        on_create=created["owners"].append)
+    for row in plan.rows:
         building = buildings.get(row.building)
         if building is None:
             building = Building(batch=batch, name=row.building, sort_key=rules.natural_key(row.building))
             buildings[row.building] = building
             db.session.add(building)
-        unit = existing.get(row.identity)
+            created["buildings"].append(building)
+        unit = plan.existing.get(row.identity)
         if unit is None:
             unit = Unit(batch=batch, building=building, entrance=row.entrance, room_no=row.room_no)
             db.session.add(unit)
-            created += 1
+            created["units"].append(unit)
         else:
-            updated += 1
+            old.keep("units", unit, "floor", "layout", "fitout_type", "measured_area")
+            if unit.contract is not None:
+                old.keep("contracts", unit.contract, "number", "area", "unit_price", "total_price", "owner_id")
+        if unit.contract is None:
+            contract = Contract(unit=unit)
+            db.session.add(contract)
+            created["contracts"].append(contract)
         _apply(unit, row, owners.owner_for(row))
-    _refresh_floor_counts(buildings.values(), rows)
+    _refresh_floor_counts(buildings.values(), plan.rows)
     db.session.flush()
-    return ImportResult(created=created, updated=updated)
+    return {**old.values, **{f"created_{name}": [obj.id for obj in objs] for name, objs in created.items()}}
+
+
+class _OldValues:
+    """The values of rows before an import changes them, as JSON for the ImportRun."""
+
+    def __init__(self):
+        self.values: dict[str, list[dict]] = {"buildings": [], "units": [], "contracts": [], "owners": []}
+        self._seen: set[tuple[str, int]] = set()
+
+    def keep(self, table: str, obj, *names: str) -> None:
+        if obj.id is None or (table, obj.id) in self._seen:
+            return
+        self._seen.add((table, obj.id))
+        self.values[table].append({"id": obj.id, **{name: _plain(getattr(obj, name)) for name in names}})
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, FitoutType):
+        return value.value
+    return value
 
 
 def _apply(unit: Unit, row: UnitRow, owner: Owner) -> None:
@@ -227,9 +418,6 @@ def _apply(unit: Unit, row: UnitRow, owner: Owner) -> None:
     if row.measured_area is not None:
         unit.measured_area = row.measured_area
     contract = unit.contract
-    if contract is None:
-        contract = Contract(unit=unit)
-        db.session.add(contract)
     contract.number = row.contract_no
     contract.area = row.contract_area
     contract.unit_price = row.unit_price
@@ -267,7 +455,8 @@ def _check_against_database(batch: Batch, rows: list[UnitRow]) -> None:
 class _OwnerBook:
     """Finds or creates owners: the same ID number, or else the same name and phone, is one person."""
 
-    def __init__(self, rows: list[UnitRow]):
+    def __init__(self, rows: list[UnitRow], on_update=lambda owner: None, on_create=lambda owner: None):
+        self.on_update, self.on_create = on_update, on_create
         ids = {row.id_number for row in rows if row.id_number}
         phones = {row.owner_phone for row in rows}
         found = db.session.scalars(sa.select(Owner).where(sa.or_(Owner.id_number.in_(ids), Owner.phone.in_(phones))))
@@ -290,7 +479,9 @@ class _OwnerBook:
         if owner is None:
             owner = Owner(name=row.owner_name, phone=row.owner_phone, id_number=row.id_number)
             db.session.add(owner)
+            self.on_create(owner)
         else:
+            self.on_update(owner)
             owner.name, owner.phone = row.owner_name, row.owner_phone
             owner.id_number = row.id_number or owner.id_number
         self._remember(owner)
@@ -298,15 +489,11 @@ class _OwnerBook:
 
 
 def template_workbook() -> bytes:
-    """The import template: the exact headers, two example rows and a notes sheet."""
+    """The import template: the exact headers on an empty first sheet; notes and examples on 说明."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "units"
     sheet.append([zh for _key, zh, _en, _req in COLUMNS])
-    sheet.append(["1", "1", 12, "1201", "三室两厅", "精装", "HT-2025-0001", 89.37, None, 20000, None,
-                  "张伟", "13800000001", "110101199003074514"])
-    sheet.append(["1", "1", 12, "1202", "两室两厅", "毛坯", "HT-2025-0002", 76.5, 77.12, None, 1530000,
-                  "李娜", "13900000002", None])
     for index in range(1, len(COLUMNS) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 14
         sheet.cell(row=1, column=index).number_format = "@"
@@ -325,6 +512,58 @@ def template_workbook() -> bytes:
     }
     for key, zh, _en, required in COLUMNS:
         notes.append([zh, "是" if required else "否", explanations.get(key, "")])
+    notes.append([])
+    notes.append(["填写示例（仅供参考，不会被导入；请在第一个工作表填写真实数据）"])
+    notes.append([zh for _key, zh, _en, _req in COLUMNS])
+    for values in EXAMPLE_ROWS:
+        notes.append(values)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _undo_run(run: ImportRun) -> None:
+    """Put back the old values of changed rows; delete created units, contracts, buildings and owners.
+
+    Refused (Conflict) when a created unit or contract is already referenced by anything else.
+    """
+    changes = run.changes
+    unit_ids, contract_ids = changes["created_units"], changes["created_contracts"]
+    in_use = import_runs.referenced_ids("units", unit_ids, ignore={"contracts.unit_id"})
+    in_use |= {db.session.get(Contract, cid).unit_id for cid in import_runs.referenced_ids(
+        "contracts", contract_ids, ignore={"contract_co_owners.contract_id"})}
+    if in_use:
+        labels = sorted(db.session.get(Unit, uid).label for uid in in_use)
+        raise Conflict(_("The import cannot be undone: units it created are already in use (%(units)s). "
+                         "Correct them with a new import instead.", units=", ".join(labels)),
+                       details=[{"field": "unit", "message": label} for label in labels])
+    for model, table in ((Unit, "units"), (Contract, "contracts"), (Owner, "owners"), (Building, "buildings")):
+        for values in changes[table]:
+            obj = db.session.get(model, values["id"])
+            for name, value in values.items():
+                if name != "id":
+                    setattr(obj, name, _restore(model, name, value))
+    for model, key in ((Contract, "created_contracts"), (Unit, "created_units")):
+        for obj_id in changes[key]:
+            db.session.delete(db.session.get(model, obj_id))
+        db.session.flush()
+    for building_id in changes["created_buildings"]:
+        if not db.session.scalar(sa.select(Unit.id).where(Unit.building_id == building_id).limit(1)):
+            db.session.delete(db.session.get(Building, building_id))
+    spare = set(changes["created_owners"]) - import_runs.referenced_ids("owners", changes["created_owners"])
+    for owner_id in spare:
+        db.session.delete(db.session.get(Owner, owner_id))
+    db.session.flush()
+
+
+def _restore(model, name: str, value):
+    if value is None:
+        return None
+    if name == "fitout_type":
+        return FitoutType(value)
+    if name in ("measured_area", "area", "unit_price", "total_price"):
+        return Decimal(value)
+    return value
+
+
+import_runs.register_undo(RUN_KIND, _undo_run)
