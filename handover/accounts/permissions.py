@@ -20,6 +20,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # handovers
     "handovers.view": STAFF,
     "handovers.sign": frozenset({R.ADMIN, R.PROPERTY, R.SALES}),
+    # keys
+    "keys.import": frozenset({R.ADMIN, R.PROPERTY, R.MANAGER}),
+    # projects
+    "projects.import": frozenset({R.ADMIN, R.SALES}),
 }
 
 
