@@ -17,6 +17,8 @@ EVERYONE = frozenset(Role)
 
 #: permission name → the roles that hold it. Filled per domain; keep it sorted by domain.
 PERMISSIONS: dict[str, frozenset[Role]] = {
+    # fees
+    "fees.receipts": frozenset({R.ADMIN, R.FINANCE}),
     # handovers
     "handovers.view": STAFF,
     "handovers.sign": frozenset({R.ADMIN, R.PROPERTY, R.SALES}),
