@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from handover.accounts.access import request_user
 from handover.accounts.models import Role
 from handover.core.access import allow
+from handover.core.timeutil import today_local
 from handover.defects import queries as defect_queries
 from handover.defects import rules as defect_rules
 from handover.defects import service as defect_service
@@ -13,6 +14,7 @@ from handover.defects.views import photo_groups, run_step
 from handover.fees import queries as fee_queries
 from handover.keys import queries as key_queries
 from handover.projects import queries
+from handover.projects import rules as project_rules
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
 
@@ -31,7 +33,10 @@ def unit(unit_id: int):
     """One of the owner's units with its fee statement and payments; another owner's unit is 404."""
     unit = queries.get_unit(request_user(), unit_id)
     fees = fee_queries.statement_view(unit) if unit.contract else {}
+    phase = project_rules.handover_phase(unit.handed_over_on, unit.batch.window_start, unit.batch.window_end,
+                                         today_local())
     return render_template("portal/unit.html", unit=unit, **fees, **key_queries.portal_view(request_user(), unit),
+                           handover_phase=phase,
                            defects=defect_queries.owner_unit_defects(request_user(), unit.id))
 
 
@@ -41,7 +46,8 @@ def defect(defect_id: str):
     """A defect in the owner's unit: photos, status in plain words, expected date; no staff notes or names."""
     user = request_user()
     found = defect_queries.get_defect(user, defect_id)
-    return render_template("portal/defect.html", defect=found, photo_groups=photo_groups(found),
+    warranty = defect_rules.warranty_standing(found.warranty_class, found.unit.handed_over_on, today_local())
+    return render_template("portal/defect.html", defect=found, photo_groups=photo_groups(found), warranty=warranty,
                            form=OwnerReplyForm(formdata=None, version=found.version),
                            can_dispute="dispute" in defect_rules.actions_for(found.status, user.role))
 

@@ -1,6 +1,7 @@
 """Pure rules on master data values: natural ordering, identity documents, fit-out words, and the
 contradictions an import warns about."""
 import re
+from datetime import date
 from decimal import Decimal
 
 from handover.accounts.models import Role
@@ -75,3 +76,19 @@ def area_gap(contract_area: Decimal | None, measured_area: Decimal | None,
         return None
     ratio = (measured_area - contract_area) / contract_area
     return ratio if abs(ratio) > AREA_GAP_FACTOR * threshold else None
+
+
+def handover_phase(handed_over_on: date | None, window_start: date | None, window_end: date | None,
+                   today: date) -> str:
+    """Where a unit stands, from the one fact staff record (the signed handover date) and the batch
+    window: "handed_over", "in_window", "upcoming", "window_passed" or "unscheduled". Staff pages and
+    the owner's portal both read it, so they cannot tell two stories."""
+    if handed_over_on is not None:
+        return "handed_over"
+    if window_start is None:
+        return "unscheduled"
+    if today < window_start:
+        return "upcoming"
+    if window_end is None or today <= window_end:
+        return "in_window"
+    return "window_passed"

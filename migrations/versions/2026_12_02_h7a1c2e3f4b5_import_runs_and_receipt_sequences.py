@@ -1,4 +1,4 @@
-"""import runs and receipt sequences
+"""import runs and receipt sequences; plaster and screed cracks are fit-out (art. 40), not structure
 
 Revision ID: h7a1c2e3f4b5
 Revises: e6931ccaaef4
@@ -52,6 +52,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_import_runs_batch_id'), ['batch_id'], unique=False)
 
     # ### end Alembic commands ###
+    # The default checklist filed cracks in walls, ceilings and floors under the 50-year structure class;
+    # they are plaster/screed (fit-out, 2 years). Fix the seeded items and the defects recorded against them.
+    cracks = ("SELECT id FROM checklist_items WHERE name = '裂缝' AND category IN ('地面', '墙面顶棚') "
+              "AND warranty_class = 'structure'")
+    op.execute(f"UPDATE defects SET warranty_class = 'installation' WHERE warranty_class = 'structure' "
+               f"AND checklist_item_id IN ({cracks})")
+    op.execute(f"UPDATE checklist_items SET warranty_class = 'installation' WHERE id IN ({cracks})")
 
 
 def downgrade():

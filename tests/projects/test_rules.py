@@ -33,3 +33,20 @@ def test_area_gap(contract, measured, threshold, flagged):
 
 def test_area_gap_is_the_signed_ratio():
     assert rules.area_gap(D("100.00"), D("65.00"), D("0.03")) == D("-0.35")
+
+
+@pytest.mark.parametrize("handed, start, end, today, phase", [
+    (None, None, None, "2026-11-20", "unscheduled"),
+    (None, "2026-12-01", "2026-12-10", "2026-11-20", "upcoming"),
+    (None, "2026-12-01", "2026-12-10", "2026-12-10", "in_window"),
+    (None, "2026-12-01", None, "2027-01-10", "in_window"),
+    (None, "2026-12-01", "2026-12-10", "2026-12-11", "window_passed"),
+    ("2026-11-19", "2026-12-01", "2026-12-10", "2026-11-20", "handed_over"),  # the signed date wins
+])
+def test_handover_phase(handed, start, end, today, phase):
+    from datetime import date
+
+    def day(value):
+        return date.fromisoformat(value) if value else None
+
+    assert rules.handover_phase(day(handed), day(start), day(end), day(today)) == phase
