@@ -86,6 +86,7 @@ class Payment(db.Model):
     which way it went, and a reversal undoes the entry it points to."""
 
     __tablename__ = "payments"
+    __audited__ = True
     __table_args__ = (
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.Index("ix_payments_unit", "unit_id"),
