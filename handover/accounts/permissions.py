@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "handovers.sign": frozenset({R.ADMIN, R.PROPERTY, R.SALES}),
     # keys
     "keys.import": frozenset({R.ADMIN, R.PROPERTY, R.MANAGER}),
+    # portal
+    "portal.receipts": frozenset({R.OWNER}),
     # projects
     "projects.import": frozenset({R.ADMIN, R.SALES}),
 }

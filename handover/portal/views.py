@@ -1,9 +1,12 @@
 """Homeowner pages. Every lookup goes through the same scoped queries as staff pages."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
 from handover.accounts.models import Role
+from handover.accounts.permissions import requires
 from handover.core.access import allow
 from handover.core.timeutil import today_local
 from handover.defects import queries as defect_queries
@@ -15,6 +18,9 @@ from handover.fees import queries as fee_queries
 from handover.keys import queries as key_queries
 from handover.projects import queries
 from handover.projects import rules as project_rules
+from handover.projects.models import HandoverMode
+from handover.reporting import fee_exports
+from handover.reporting.fee_pdf import STEPS, WHAT_TO_BRING
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
 
@@ -36,8 +42,25 @@ def unit(unit_id: int):
     phase = project_rules.handover_phase(unit.handed_over_on, unit.batch.window_start, unit.batch.window_end,
                                          today_local())
     return render_template("portal/unit.html", unit=unit, **fees, **key_queries.portal_view(request_user(), unit),
-                           handover_phase=phase,
+                           handover_phase=phase, visit=_visit(unit, phase),
                            defects=defect_queries.owner_unit_defects(request_user(), unit.id))
+
+
+def _visit(unit, phase: str) -> dict | None:
+    """The handover visit as the notice announces it: when, how (window or appointment), where,
+    what to bring and the steps; None once the unit is handed over."""
+    if phase == "handed_over":
+        return None
+    return {"scattered": unit.batch.mode == HandoverMode.SCATTERED, "address": unit.batch.project.address,
+            "what_to_bring": WHAT_TO_BRING, "steps": STEPS}
+
+
+@bp.get("/payments/<int:payment_id>/receipt.pdf")
+@requires("portal.receipts")
+def receipt(payment_id: int):
+    """The owner's own receipt (another unit's is 404), the same document finance prints."""
+    result = fee_exports.receipt_pdf(fee_queries.get_payment(request_user(), payment_id))
+    return send_file(io.BytesIO(result.content), mimetype=result.mimetype, download_name=result.name)
 
 
 @bp.get("/defects/<defect_id>")
