@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from handover.accounts.rules import is_valid_mobile
-from handover.core.errors import Conflict, ValidationFailed
+from handover.core.errors import Conflict
 from handover.core.money import parse_decimal
 from handover.core.sheets import (Change, ImportPreview, PlannedRow, Problems, SheetLayout, cell_text, open_sheet,
                                   warning_at)

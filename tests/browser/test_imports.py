@@ -48,7 +48,7 @@ def test_the_unchanged_template_writes_nothing(world, page, tmp_path, output_dir
     sign_in(page, "sales")
     page.goto(f"/batches/{batch_id}/import")
     with page.expect_download() as download:
-        page.click(f"a[href$='import-template.xlsx']")
+        page.click("a[href$='import-template.xlsx']")
     template = tmp_path / "template.xlsx"
     download.value.save_as(template)
     _upload(page, str(template))
