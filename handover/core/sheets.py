@@ -119,9 +119,13 @@ class ImportPreview:
         return asdict(self)
 
     def fingerprint(self) -> str:
-        """A digest of the preview, so a confirmation writes exactly what was shown."""
-        body = json.dumps(self.as_dict(), sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(body.encode()).hexdigest()
+        """A digest of what would be written (not of its wording, which follows the reader's language),
+        so a confirmation writes exactly what was shown."""
+        body = {"new": [(item.row, item.label) for item in self.new],
+                "updated": [(item.row, item.label, [asdict(change) for change in item.changes]) for item in self.updated],
+                "unchanged": self.unchanged, "skipped": self.skipped_examples,
+                "warnings": [(item["row"], item["column"]) for item in self.warnings]}
+        return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 def warning_at(problems_like: "Problems", row: int, key: str, message: str) -> dict:

@@ -21,6 +21,9 @@ FITOUT_WORDS = {
     "decorated": FitoutType.DECORATED,
 }
 
+#: the word the import file uses for each fit-out type (also shown in previews, whatever the language)
+FITOUT_WORD = {FitoutType.ROUGH: "毛坯", FitoutType.DECORATED: "精装"}
+
 
 def natural_key(name: str) -> str:
     """'2' → '00000002', '10号楼' → '00000010号楼', so buildings sort as people count them."""

@@ -13,7 +13,7 @@ from handover.core.staging import discard_staged, load_staged, stage_file
 from handover.core.pagination import paginate
 from handover.extensions import db
 from handover.accounts.rules import ACTIVATION_ROLES
-from handover.projects import import_runs, importing, queries, service
+from handover.projects import import_runs, importing, queries, service, unit_sheet
 from handover.projects.rules import IMPORT_ROLES
 from handover.projects.forms import BatchForm, ImportConfirmForm, ProjectForm, UnitImportForm
 from handover.projects.models import HandoverMode, ImportRun, Unit
@@ -184,7 +184,7 @@ def undo_import(run_id: int):
 @bp.get("/import-template.xlsx")
 @allow(STAFF_ROLES)
 def import_template():
-    return Response(importing.template_workbook(), mimetype=XLSX,
+    return Response(unit_sheet.template_workbook(), mimetype=XLSX,
                     headers={"Content-Disposition": "attachment; filename=units-template.xlsx"})
 
 

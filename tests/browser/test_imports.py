@@ -5,7 +5,7 @@ import re
 import pytest
 from openpyxl import Workbook
 
-from handover.projects import importing
+from handover.projects import unit_sheet
 from tests.browser.test_flows import HEADERS, assert_no_horizontal_overflow, assert_thumb_sized, sign_in
 
 pytestmark = pytest.mark.browser
@@ -56,7 +56,7 @@ def test_the_unchanged_template_writes_nothing(world, page, tmp_path, output_dir
     expect(page.locator("form.confirm-import")).to_have_count(0)
 
     # a template downloaded before the examples moved: its example rows are skipped, nothing to confirm
-    old = _xlsx(tmp_path / "old-template.xlsx", importing.EXAMPLE_ROWS)
+    old = _xlsx(tmp_path / "old-template.xlsx", unit_sheet.EXAMPLE_ROWS)
     _upload(page, old)
     preview = page.locator(".import-preview")
     expect(preview).to_contain_text("2, 3")

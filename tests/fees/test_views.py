@@ -230,6 +230,7 @@ def test_homeowner_sees_only_their_own_statement_read_only(world, browser, app):
     html = _text(browser.client.get(f"/my/units/{world.a1.id}"))
     assert "My fee statement" in html and "(101.20 − 100.00) × 20,000.00" in html and "24,000.00" in html
     assert "OWN-1" in html and "OTHER-1" not in html
-    assert "/reversal" not in html and "receipt.pdf" not in html and "csrf_token" not in html.split("<main")[1]
+    assert "/reversal" not in html and 'href="/payments/' not in html and "csrf_token" not in html.split("<main")[1]
+    assert "/my/payments/" in html  # the owner's own receipts only (portal.receipt)
     assert browser.client.get(f"/my/units/{world.a2.id}").status_code == 404
     assert browser.client.get(f"/units/{world.a1.id}/statement").status_code == 403

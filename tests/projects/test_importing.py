@@ -9,7 +9,7 @@ from datetime import timedelta
 from handover.core.errors import Conflict, ValidationFailed
 from handover.core.timeutil import freeze
 from handover.extensions import db
-from handover.projects import import_runs, importing
+from handover.projects import import_runs, importing, unit_sheet
 from handover.projects.models import Batch, Building, Contract, ImportRun, Owner, Unit
 from tests.fixtures.sheets import HEADERS, good_row, sheet_bytes
 
@@ -149,7 +149,7 @@ def test_template_has_exactly_the_documented_headers(batch):
     from openpyxl import load_workbook
     import io
 
-    workbook = load_workbook(io.BytesIO(importing.template_workbook()))
+    workbook = load_workbook(io.BytesIO(unit_sheet.template_workbook()))
     assert [cell.value for cell in workbook.active[1]] == HEADERS
     assert all(cell.value is None for row in workbook.active.iter_rows(min_row=2) for cell in row), "no example rows"
     notes = [[cell.value for cell in row] for row in workbook["说明"].iter_rows()]
@@ -165,14 +165,14 @@ def test_duplicates_are_found_even_among_rows_with_other_problems(batch):
 def test_the_unchanged_template_writes_nothing_and_says_where_the_examples_are(batch):
     problems = _problems(batch, [])
     with pytest.raises(ValidationFailed) as caught:
-        importing.preview_units(batch, importing.template_workbook())
+        importing.preview_units(batch, unit_sheet.template_workbook())
     assert "说明" in caught.value.details[0]["message"]
     assert problems and _count(Unit) == 0
 
 
 def _old_template() -> bytes:
     """A template as downloaded before: the two examples as data rows."""
-    return sheet_bytes([dict(zip(HEADERS, values)) for values in importing.EXAMPLE_ROWS])
+    return sheet_bytes([dict(zip(HEADERS, values)) for values in unit_sheet.EXAMPLE_ROWS])
 
 
 def test_rows_identical_to_the_examples_are_skipped_and_never_overwrite_real_units(batch):
@@ -190,7 +190,7 @@ def test_rows_identical_to_the_examples_are_skipped_and_never_overwrite_real_uni
 
 
 def test_an_example_row_edited_by_the_user_is_imported(batch):
-    values = dict(zip(HEADERS, importing.EXAMPLE_ROWS[0]), 业主姓名="赵敏")
+    values = dict(zip(HEADERS, unit_sheet.EXAMPLE_ROWS[0]), 业主姓名="赵敏")
     preview = importing.preview_units(batch, sheet_bytes([values]))
     assert preview.skipped_examples == [] and [p.label for p in preview.new] == ["1-1-1201"]
 
@@ -275,3 +275,17 @@ def test_only_the_latest_import_can_be_undone(batch, ctx):
     importing.import_units(batch, sheet_bytes([good_row("101", 业主姓名="李娜")]))
     db.session.commit()
     assert import_runs.undo_refusal(db.session.get(ImportRun, first.run_id))
+
+
+def test_a_preview_read_in_one_language_confirms_in_the_other(batch, app):
+    from flask_babel import force_locale
+
+    importing.import_units(batch, sheet_bytes([good_row("101", 装修类型="毛坯")]))
+    db.session.commit()
+    content = sheet_bytes([good_row("101", 装修类型="精装", 合同单价=30500, 合同总价=1530000)])
+    with force_locale("en"):
+        preview = importing.preview_units(batch, content)
+    assert ("装修类型", "毛坯", "精装") in {(c.field, c.old, c.new) for c in preview.updated[0].changes}
+    with force_locale("zh_Hans_CN"):
+        result = importing.import_units(batch, content, accept_warnings=True, expected_fingerprint=preview.fingerprint())
+    assert result.updated == 1
