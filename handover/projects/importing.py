@@ -127,7 +127,7 @@ def _warnings(row: UnitRow, unit: Unit | None, warner: Problems) -> list[dict]:
             "实测面积 %(measured)s m² differs from 合同面积 %(contract)s m² by %(ratio)s%%, more than twice the "
             "contract's threshold (%(threshold)s%%). Check for a typing error.",
             measured=_area(measured), contract=_area(row.contract_area),
-            ratio=f"{ratio * 100:+.1f}", threshold=f"{threshold * 100:.0f}")))
+            ratio=f"{ratio * 100:+.1f}", threshold=f"{(threshold * 100).normalize():f}")))
     return found
 
 
