@@ -17,7 +17,7 @@ from handover.inspections.service import seed_default_checklist
 from handover.fees import service as fees
 from handover.fees.models import PaymentKind, PaymentMethod
 from handover.fees.queries import batch_unit_ids, units_in_order
-from handover.projects import importing
+from handover.projects import importing, unit_sheet
 from handover.projects import service as projects
 from handover.projects.models import HandoverMode, Owner, Project
 from handover.projects.rules import _ID_CHECK, _ID_WEIGHTS
@@ -52,7 +52,7 @@ def _measured(rng: random.Random, area: Decimal) -> Decimal:
 def _sheet(rows: list[list]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append([zh for _k, zh, _en, _r in importing.COLUMNS])
+    sheet.append([zh for _k, zh, _en, _r in unit_sheet.COLUMNS])
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()

@@ -64,6 +64,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "fees.decide_return": frozenset({R.ADMIN, R.SALES, R.FINANCE}),
     "fees.issue_notice": frozenset({R.ADMIN, R.SALES, R.PROPERTY, R.FINANCE}),  # each issues an activation code
     "fees.day_end": frozenset({R.ADMIN, R.FINANCE, R.MANAGER}),
+    "fees.receipts": frozenset({R.ADMIN, R.FINANCE}),  # receipt-number sequences
     # handovers
     "handovers.view": STAFF,
     "handovers.sign": frozenset({R.ADMIN, R.PROPERTY, R.SALES, R.MANAGER}),
@@ -79,11 +80,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "keys.manage": KEY_KEEPERS,  # create, import, tag sheets, receive from the builder, stock check
     "keys.lend": KEY_KEEPERS,  # custody events on a key: lend, return, entrust
     "keys.hand_to_owner": KEY_KEEPERS,  # the handover desk
+    "keys.import": KEY_KEEPERS,
     # menu: the top bar links these desks for the roles that work them daily
     "menu.fees": frozenset({R.ADMIN, R.FINANCE, R.MANAGER}),
     "menu.keys": KEY_KEEPERS,
     # portal
     "portal.use": frozenset({R.OWNER}),  # the homeowner's portal
+    "portal.receipts": frozenset({R.OWNER}),
     # projects
     "projects.view": STAFF,
     "projects.view_units": STAFF | {R.OWNER},  # over the API; owners see their own units

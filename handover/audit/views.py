@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from handover.accounts.permissions import requires
+from handover.audit import labels
 from handover.audit.models import AuditEntry
 from handover.core.pagination import paginate
 from handover.core.timeutil import local_tz
@@ -14,13 +15,6 @@ from handover.extensions import db
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 ACTION_LABELS = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted")}
-RECORD_LABELS = {
-    "Project": _l("Project"), "Batch": _l("Batch"), "Building": _l("Building"), "Unit": _l("Unit"),
-    "Owner": _l("Owner"), "Contract": _l("Contract"), "Contractor": _l("Contractor"), "User": _l("User"),
-    "ActivationCode": _l("Activation code"), "ChecklistItem": _l("Checklist item"),
-    "Inspection": _l("Inspection round"), "InspectionResult": _l("Inspection result"),
-    "FeeSettings": _l("Fee settings"), "UnitReturnDecision": _l("Return decision"),
-}
 
 
 def _local_day_start(text: str) -> datetime | None:
@@ -57,5 +51,8 @@ def index():
     """The audit log, filterable by record type, record id, actor, action and local date."""
     page = paginate(filtered_entries(request.args), request.args.get("page", 1, type=int), 50)
     types = list(db.session.scalars(sa.select(AuditEntry.entity_type).distinct().order_by(AuditEntry.entity_type)))
-    return render_template("audit/index.html", page=page, types=types, args=request.args,
-                           action_labels=ACTION_LABELS, record_labels=RECORD_LABELS)
+    rows = [{"entry": entry, "changes": labels.readable_changes(entry), "record": labels.record_label(entry.entity_type),
+             "url": labels.record_url(entry.entity_type, entry.entity_id) if entry.action != "delete" else None}
+            for entry in page.items]
+    return render_template("audit/index.html", page=page, rows=rows, types=types, args=request.args,
+                           action_labels=ACTION_LABELS, record_label=labels.record_label)

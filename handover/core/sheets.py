@@ -1,7 +1,11 @@
 """Reading uploaded spreadsheets: headers by name (Chinese or English alias), cell text, and a
 collector of problems that reports every bad cell with its row and column before anything is written."""
+import hashlib
 import io
+import json
 import zipfile
+from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 
 from flask_babel import gettext as _
 from openpyxl import load_workbook
@@ -72,3 +76,59 @@ class Problems:
             self.items.sort(key=lambda item: item["row"] or 0)
             raise ValidationFailed(_("%(n)d problems found; nothing was imported.", n=len(self.items)),
                                    details=self.items)
+
+
+@dataclass
+class Change:
+    """One field of an existing record that an import would change."""
+
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class PlannedRow:
+    """What an import would do with one row: create a record, or change some of its fields."""
+
+    row: int
+    label: str
+    summary: str = ""
+    changes: list[Change] = dataclass_field(default_factory=list)
+
+
+@dataclass
+class ImportPreview:
+    """What a confirmed import would write, shown before anything is written.
+
+    `warnings` are contradictions in the data (row, column, message) that the user must accept;
+    `skipped_examples` are rows identical to the template's examples, never imported.
+    """
+
+    new: list[PlannedRow] = dataclass_field(default_factory=list)
+    updated: list[PlannedRow] = dataclass_field(default_factory=list)
+    unchanged: int = 0
+    skipped_examples: list[int] = dataclass_field(default_factory=list)
+    warnings: list[dict] = dataclass_field(default_factory=list)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.new or self.updated)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def fingerprint(self) -> str:
+        """A digest of what would be written (not of its wording, which follows the reader's language),
+        so a confirmation writes exactly what was shown."""
+        body = {"new": [(item.row, item.label) for item in self.new],
+                "updated": [(item.row, item.label, [asdict(change) for change in item.changes]) for item in self.updated],
+                "unchanged": self.unchanged, "skipped": self.skipped_examples,
+                "warnings": [(item["row"], item["column"]) for item in self.warnings]}
+        return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def warning_at(problems_like: "Problems", row: int, key: str, message: str) -> dict:
+    """A warning in the same shape as a problem (row, column, column letter, message)."""
+    problems_like.add(row, key, message)
+    return problems_like.items.pop()

@@ -121,6 +121,22 @@ WARRANTY_PERIODS = {
 }
 
 
+#: what each class covers and its period, as art. 40 of the construction quality regulations words it
+WARRANTY_BASIS = {
+    WarrantyClass.STRUCTURE: _l("Art. 40 (1): foundations and main structure, for the design life of the building"),
+    WarrantyClass.WATERPROOFING: _l("Art. 40 (2): roof waterproofing, rooms with waterproofing requirements and "
+                                    "exterior wall leak-proofing, 5 years"),
+    WarrantyClass.HEATING_COOLING: _l("Art. 40 (3): heating and cooling systems, 2 heating or cooling seasons"),
+    WarrantyClass.INSTALLATION: _l("Art. 40 (4): electrical wiring, water supply and drainage pipes, equipment "
+                                   "installation and fit-out, 2 years"),
+}
+
+
+def warranty_basis(warranty_class: WarrantyClass) -> str:
+    """The legal basis of a defect's warranty period, shown beside it."""
+    return str(WARRANTY_BASIS[warranty_class])
+
+
 def warranty_ends_on(warranty_class: WarrantyClass, handed_over_on: date) -> date:
     """Last day covered: the period runs from the handover date."""
     return handed_over_on + WARRANTY_PERIODS[warranty_class] - relativedelta(days=1)
@@ -131,6 +147,13 @@ def is_under_warranty(warranty_class: WarrantyClass, handed_over_on: date | None
     if handed_over_on is None or on < handed_over_on:
         return None
     return on <= warranty_ends_on(warranty_class, handed_over_on)
+
+
+def warranty_standing(warranty_class: WarrantyClass, handed_over_on: date | None, today: date) -> dict:
+    """Covered (True/False, None before the handover), the last day covered, the class and its legal basis."""
+    return {"covered": is_under_warranty(warranty_class, handed_over_on, today),
+            "ends_on": warranty_ends_on(warranty_class, handed_over_on) if handed_over_on else None,
+            "warranty_class": warranty_class, "basis": warranty_basis(warranty_class)}
 
 
 #: the permission each action needs (who holds it: accounts.permissions); the service refuses anyone else

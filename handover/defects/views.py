@@ -134,6 +134,7 @@ def _warranty(defect: Defect) -> dict | None:
         "covered": rules.is_under_warranty(defect.warranty_class, handed_over_on, today_local()),
         "ends_on": rules.warranty_ends_on(defect.warranty_class, handed_over_on) if handed_over_on else None,
         "warranty_class": defect.warranty_class,
+        "basis": rules.warranty_basis(defect.warranty_class),
     }
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from handover.core.money import parse_decimal
 from handover.fees.models import PaymentKind, PaymentMethod, ReturnDecision
@@ -90,11 +90,15 @@ class FeeSettingsForm(FlaskForm):
                 raise ValidationError(_("Give each other charge both a name and an amount."))
 
 
+RECEIPT_HINT = _l("Leave blank to take the project's next receipt number; type one only from a paper receipt book.")
+
+
 class PaymentForm(FlaskForm):
     kind = SelectField(_l("Kind"), default=PaymentKind.PAYMENT.value)
     amount = DecimalTextField(_l("Amount (yuan)"), validators=[InputRequired(_l("Enter the amount."))])
     method = SelectField(_l("Method"), default=PaymentMethod.TRANSFER.value)
-    receipt_no = StringField(_l("Receipt or invoice number"), validators=[DataRequired(), Length(max=40)])
+    receipt_no = StringField(_l("Receipt or invoice number"), validators=[Optional(), Length(max=40)],
+                             description=RECEIPT_HINT)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=255)])
 
     def __init__(self, *args, **kwargs):
@@ -104,14 +108,15 @@ class PaymentForm(FlaskForm):
 
 
 class ReversalForm(FlaskForm):
-    receipt_no = StringField(_l("Receipt number of the reversal"), validators=[DataRequired(), Length(max=40)])
+    receipt_no = StringField(_l("Receipt number of the reversal"), validators=[Optional(), Length(max=40)],
+                             description=RECEIPT_HINT)
     note = StringField(_l("Reason"), validators=[Optional(), Length(max=255)])
 
 
 class ConversionForm(FlaskForm):
     amount = DecimalTextField(_l("Amount to convert (yuan)"), validators=[InputRequired(_l("Enter the amount."))])
     # the service appends -R and -P, and receipt numbers hold 40 characters
-    receipt_no = StringField(_l("Receipt number"), validators=[DataRequired(), Length(max=36)])
+    receipt_no = StringField(_l("Receipt number"), validators=[Optional(), Length(max=36)], description=RECEIPT_HINT)
 
 
 class ReturnDecisionForm(FlaskForm):
@@ -120,3 +125,11 @@ class ReturnDecisionForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.decision.choices = [(d.value, d.label) for d in ReturnDecision]
+
+
+class ReceiptSequenceForm(FlaskForm):
+    """A project's receipt numbering: SK- + 000123."""
+
+    prefix = StringField(_l("Prefix"), validators=[Optional(), Length(max=20)])
+    next_number = IntegerField(_l("Next number"), validators=[InputRequired(), NumberRange(min=1)])
+    digits = IntegerField(_l("Digits"), validators=[InputRequired(), NumberRange(min=1, max=12)])

@@ -86,6 +86,7 @@ class Payment(db.Model):
     which way it went, and a reversal undoes the entry it points to."""
 
     __tablename__ = "payments"
+    __audited__ = True
     __table_args__ = (
         sa.CheckConstraint("amount > 0", name="amount_positive"),
         sa.Index("ix_payments_unit", "unit_id"),
@@ -114,3 +115,22 @@ class Payment(db.Model):
         sign = -1 if self.reverses_id else 1
         kind = self.kind
         return (sign * self.amount, Decimal(0)) if kind == PaymentKind.PAYMENT else (Decimal(0), sign * self.amount)
+
+
+class ReceiptSequence(db.Model):
+    """A project's receipt numbering (收据编号): the prefix and the next number, taken one at a time
+    as payments are recorded (see fees.receipts). Numbers are typed only for paper receipt books."""
+
+    __tablename__ = "receipt_sequences"
+    __audited__ = True
+    __table_args__ = (
+        sa.CheckConstraint("next_number >= 1", name="next_number_positive"),
+        sa.CheckConstraint("digits BETWEEN 1 AND 12", name="digits_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(20), default="SK-")
+    next_number: Mapped[int] = mapped_column(default=1)
+    #: the number is zero-padded to this many digits: SK-000123
+    digits: Mapped[int] = mapped_column(default=6)

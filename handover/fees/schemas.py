@@ -70,7 +70,8 @@ class PaymentInSchema(Schema):
     kind = fields.Enum(PaymentKind, by_value=True, required=True)
     amount = StrictMoney(required=True, validate=validate.Range(min=0, min_inclusive=False))
     method = fields.Enum(PaymentMethod, by_value=True, required=True)
-    receipt_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    receipt_no = fields.String(load_default="", validate=validate.Length(max=40),
+                               metadata={"description": "blank: the project's next receipt number"})
     note = fields.String(load_default="", validate=validate.Length(max=255))
 
 
@@ -88,13 +89,13 @@ class PaymentSchema(Schema):
 
 
 class ReversalInSchema(Schema):
-    receipt_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    receipt_no = fields.String(load_default="", validate=validate.Length(max=40))
     note = fields.String(load_default="", validate=validate.Length(max=255))
 
 
 class ConversionInSchema(Schema):
     amount = StrictMoney(required=True, validate=validate.Range(min=0, min_inclusive=False))
-    receipt_no = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    receipt_no = fields.String(load_default="", validate=validate.Length(max=36))
 
 
 class ReturnDecisionInSchema(Schema):

@@ -12,7 +12,7 @@ from handover.accounts.models import User
 from handover.core.errors import Conflict, ValidationFailed
 from handover.core.timeutil import local_tz, now_utc
 from handover.extensions import db
-from handover.fees import rules
+from handover.fees import receipts, rules
 from handover.fees.models import (FeeSettings, Payment, PaymentKind, PaymentMethod, ReturnDecision,
                                   UnitReturnDecision)
 from handover.projects.models import Batch, Unit
@@ -175,13 +175,12 @@ def _insert(payment: Payment) -> Payment:
 
 def record_payment(unit: Unit, *, kind: PaymentKind, amount: Decimal, method: PaymentMethod, receipt_no: str,
                    actor: User, note: str = "") -> Payment:
-    """Append a payment or refund. Raises ValidationFailed for a bad amount, Conflict for a used receipt."""
+    """Append a payment or refund. Raises ValidationFailed for a bad amount, Conflict for a used receipt.
+    A blank receipt number takes the project's next one (fees.receipts)."""
     _check_amount(amount)
-    if not (receipt_no or "").strip():
-        raise ValidationFailed(_("The receipt number is required."),
-                               details=[{"field": "receipt_no", "message": "required"}])
     if unit.contract is None:
         raise ValidationFailed(_("The unit has no contract."))
+    receipt_no = (receipt_no or "").strip() or receipts.take_receipt_no(unit.batch.project_id)
     return _insert(Payment(unit_id=unit.id, kind=kind, amount=amount, method=method, receipt_no=receipt_no.strip(),
                            note=note, operator_id=actor.id, operator_name=actor.name, at=now_utc()))
 
@@ -192,6 +191,7 @@ def reverse_payment(payment: Payment, *, receipt_no: str, actor: User, note: str
         raise Conflict(_("A reversal cannot itself be reversed; record a new entry instead."))
     if db.session.scalar(sa.select(Payment.id).where(Payment.reverses_id == payment.id)):
         raise Conflict(_("This entry is already reversed."))
+    receipt_no = (receipt_no or "").strip() or receipts.take_receipt_no(payment.unit.batch.project_id)
     return _insert(Payment(unit_id=payment.unit_id, kind=payment.kind, amount=payment.amount,
                            method=payment.method, receipt_no=receipt_no.strip(), reverses_id=payment.id,
                            note=note or _("Reversal of %(no)s", no=payment.receipt_no), operator_id=actor.id,
@@ -206,6 +206,7 @@ def convert_refund_to_property_fee(unit: Unit, amount: Decimal, *, receipt_no: s
     if amount > -statement.balance:
         raise ValidationFailed(_("Only money the developer still owes the buyer can be converted."),
                                details=[{"field": "amount", "message": "more_than_owed"}])
+    receipt_no = (receipt_no or "").strip() or receipts.take_receipt_no(unit.batch.project_id)
     refund = record_payment(unit, kind=PaymentKind.REFUND, amount=amount, method=PaymentMethod.CONVERSION,
                             receipt_no=f"{receipt_no}-R", actor=actor, note=_("Converted to prepaid property fee"))
     payment = record_payment(unit, kind=PaymentKind.PAYMENT, amount=amount, method=PaymentMethod.CONVERSION,

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from handover.core.errors import ValidationFailed
 from handover.extensions import db
+from handover.inspections import rules
 from handover.inspections.models import ChecklistItem, WarrantyClass
 from handover.projects.models import FitoutType
 
@@ -18,7 +19,8 @@ from handover.projects.models import FitoutType
 class ChecklistItemInput:
     category: str
     name: str
-    warranty_class: WarrantyClass = WarrantyClass.INSTALLATION
+    #: None: derived from the category and name (rules.warranty_class_for)
+    warranty_class: WarrantyClass | None = None
     fitout_type: FitoutType | None = None
     limit_min: Decimal | None = None
     limit_max: Decimal | None = None
@@ -46,7 +48,8 @@ def _check(data: ChecklistItemInput, item_id: int | None) -> None:
 
 def _apply(item: ChecklistItem, data: ChecklistItemInput) -> ChecklistItem:
     item.category, item.name = data.category.strip(), data.name.strip()
-    item.warranty_class, item.fitout_type = data.warranty_class, data.fitout_type
+    item.warranty_class = data.warranty_class or rules.warranty_class_for(item.category, item.name)
+    item.fitout_type = data.fitout_type
     item.limit_min, item.limit_max, item.limit_unit = data.limit_min, data.limit_max, data.limit_unit.strip()
     item.phrases = [p.strip() for p in data.phrases if p.strip()]
     item.active = data.active

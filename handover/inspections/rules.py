@@ -10,10 +10,10 @@ DEFAULT_CHECKLIST = [
     ("尺寸", "开间、进深尺寸偏差", W.STRUCTURE, None, None, "", ["尺寸偏差超标", "墙体不方正"]),
     ("尺寸", "室内净高", W.STRUCTURE, Decimal("2.80"), None, "m", ["净高不足"]),
     ("地面", "空鼓", W.INSTALLATION, None, None, "", ["地面空鼓", "敲击声音异常"]),
-    ("地面", "裂缝", W.STRUCTURE, None, None, "", ["地面裂缝", "找平层开裂"]),
+    ("地面", "裂缝", W.INSTALLATION, None, None, "", ["地面裂缝", "找平层开裂"]),
     ("地面", "平整度（2 m 靠尺）", W.INSTALLATION, None, Decimal("0.004"), "m", ["地面不平", "起砂"]),
     ("墙面顶棚", "空鼓", W.INSTALLATION, None, None, "", ["墙面空鼓", "顶棚空鼓"]),
-    ("墙面顶棚", "裂缝", W.STRUCTURE, None, None, "", ["墙面裂缝", "顶棚裂缝", "阴阳角开裂"]),
+    ("墙面顶棚", "裂缝", W.INSTALLATION, None, None, "", ["墙面裂缝", "顶棚裂缝", "阴阳角开裂"]),
     ("墙面顶棚", "渗水、潮湿", W.WATERPROOFING, None, None, "", ["墙面渗水", "墙面返潮发霉", "顶棚水渍"]),
     ("门窗", "开启灵活", W.INSTALLATION, None, None, "", ["窗扇开启不畅", "门窗碰撞"]),
     ("门窗", "密封条", W.INSTALLATION, None, None, "", ["密封条脱落", "密封条缺失"]),
@@ -35,8 +35,28 @@ DEFAULT_CHECKLIST = [
     ("电气", "断路器与漏电保护动作", W.INSTALLATION, None, None, "", ["漏电保护不动作", "空开跳闸"]),
     ("电气", "开关", W.INSTALLATION, None, None, "", ["开关失灵", "面板破损"]),
     ("烟道风道", "烟道、风道通畅", W.INSTALLATION, None, None, "", ["烟道堵塞", "止逆阀缺失"]),
+    ("暖通", "采暖、空调", W.HEATING_COOLING, None, None, "", ["地暖不热", "暖气片漏水", "空调不制冷"]),
     ("精装", "橱柜、洁具、地板等装修项", W.INSTALLATION, None, None, "", ["橱柜门板损坏", "洁具划伤", "地板起拱"]),
 ]
+
+# Art. 40 of the construction quality regulations (建设工程质量管理条例) by what an item is about. A crack
+# or hollow in plaster, screed or tiles is fit-out (装修), not the main structure: only the load-bearing
+# structure and the dimensions it fixes carry the design-life warranty.
+_HEATING_COOLING_WORDS = ("暖通", "采暖", "供暖", "暖气", "地暖", "空调", "供冷")
+_WATERPROOFING_WORDS = ("防水", "闭水", "淋水", "渗水", "潮湿", "返潮", "屋面", "外墙渗")
+_STRUCTURE_WORDS = ("地基", "基础", "主体", "结构", "承重", "剪力墙", "梁", "柱", "楼板", "尺寸", "净高")
+
+
+def warranty_class_for(category: str, name: str) -> WarrantyClass:
+    """The art. 40 class of a checklist item (category + item): heating/cooling, waterproofing and
+    leaks, main structure; everything else (wiring, pipes, equipment, fit-out) is the 2-year class."""
+    text = f"{category} {name}"
+    for words, warranty_class in ((_HEATING_COOLING_WORDS, W.HEATING_COOLING), (_WATERPROOFING_WORDS, W.WATERPROOFING),
+                                  (_STRUCTURE_WORDS, W.STRUCTURE)):
+        if any(word in text for word in words):
+            return warranty_class
+    return W.INSTALLATION
+
 
 DEFAULT_ROOMS = ["客厅", "餐厅", "主卧", "次卧", "书房", "厨房", "主卫", "次卫", "阳台", "玄关", "走廊", "外立面", "公共区域"]
 

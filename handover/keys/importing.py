@@ -2,7 +2,9 @@
 
 Same contract as the unit import: every row is checked first and every bad cell is reported with
 its row and column; nothing is written unless the whole file is good. Keys are created through
-`service.create_key`, so they start with the general contractor like any other key.
+`service.create_key`, so they start with the general contractor like any other key. As with units,
+the file is previewed first (rows identical to the template's examples are skipped), confirmed,
+and recorded as an ImportRun that can be undone the same day while no key has moved yet.
 """
 import io
 from dataclasses import dataclass
@@ -12,11 +14,13 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from handover.core.sheets import Problems, SheetLayout, cell_text, open_sheet
+from handover.core.errors import Conflict
+from handover.core.sheets import ImportPreview, PlannedRow, Problems, SheetLayout, cell_text, open_sheet
 from handover.extensions import db
 from handover.keys import service
-from handover.keys.models import Key, KeyKind
-from handover.projects.models import Batch, Building, Unit
+from handover.keys.models import Key, KeyKind, KeyStatus
+from handover.projects import import_runs
+from handover.projects.models import Batch, Building, ImportRun, Unit
 
 #: the kinds as Chinese staff name them (DOMAIN.md "Keys"); also printed on tags and records
 CHINESE_KIND_NAMES = {
@@ -27,6 +31,14 @@ CHINESE_KIND_NAMES = {
 UNIT_KINDS = frozenset({KeyKind.ENTRANCE_DOOR, KeyKind.MAILBOX})
 MAX_COPIES = 20
 MAX_ROWS = 20000
+RUN_KIND = "keys"
+#: the examples on the template's notes sheet; rows identical to them (older templates) are skipped
+EXAMPLE_ROWS = [
+    ["1", "1", "1201", "入户门", None, 3, "A-01"],
+    ["1", "1", "1201", "邮箱", None, 2, None],
+    [None, None, None, "设备房", "1号楼 水泵房", 1, "Z-01"],
+]
+_EXAMPLE_TEXTS = {tuple(cell_text(value) for value in values) for values in EXAMPLE_ROWS}
 
 # (key, Chinese header, English alias)
 COLUMNS = [
@@ -135,10 +147,14 @@ def _copies(number: int, raw, text: str, problems: Problems) -> int:
     return int(text)
 
 
-def parse_rows(batch: Batch, content: bytes) -> list[KeyRow]:
-    """Read and check every row against the batch. Raises ValidationFailed listing all problems."""
+def parse_rows(batch: Batch, content: bytes, skipped: list[int] | None = None) -> list[KeyRow]:
+    """Read and check every row against the batch. Raises ValidationFailed listing all problems.
+
+    Rows identical to the template's examples are left out (their numbers go to `skipped`).
+    """
     workbook, sheet = open_sheet(content)
     units = _Units(batch)
+    skipped = [] if skipped is None else skipped
     try:
         rows = sheet.iter_rows(values_only=True)
         columns = LAYOUT.map_headers(next(rows, None))
@@ -151,6 +167,9 @@ def parse_rows(batch: Batch, content: bytes) -> list[KeyRow]:
             cells = {key: (values[index - 1] if index - 1 < len(values) else None) for key, index in columns.items()}
             if all(cell_text(value) == "" for value in cells.values()):
                 continue
+            if tuple(cell_text(cells.get(key)) for key, _zh, _en in COLUMNS) in _EXAMPLE_TEXTS:
+                skipped.append(number)
+                continue
             _check_slot_twice(number, cell_text(cells.get("cabinet_slot")), slots, problems)
             row = _check_row(number, cells, units, problems)
             if row is not None:
@@ -158,8 +177,9 @@ def parse_rows(batch: Batch, content: bytes) -> list[KeyRow]:
     finally:
         workbook.close()
     _check_keys_twice(parsed, problems)
-    if not parsed and not problems.items:
-        problems.add(None, None, _("The file has no data rows."))
+    if not parsed and not skipped and not problems.items:
+        problems.add(None, None, _("The file has no data rows. The examples on the notes sheet (说明) are never "
+                                   "imported: type your own keys on the first sheet."))
     problems.raise_if_any()
     return parsed
 
@@ -195,29 +215,69 @@ def _check_against_database(batch: Batch, rows: list[KeyRow]) -> None:
     problems.raise_if_any()
 
 
-def import_keys(batch: Batch, content: bytes) -> int:
+def preview_keys(batch: Batch, content: bytes) -> ImportPreview:
+    """The keys this file would register, without writing. Raises ValidationFailed for a bad file."""
+    return _plan(batch, content)[0]
+
+
+def _plan(batch: Batch, content: bytes) -> tuple[ImportPreview, list[KeyRow]]:
+    skipped: list[int] = []
+    rows = parse_rows(batch, content, skipped)
+    _check_against_database(batch, rows)
+    preview = ImportPreview(skipped_examples=skipped)
+    for row in rows:
+        details = [CHINESE_KIND_NAMES[row.kind], _("%(n)d copies", n=row.copies)]
+        if row.cabinet_slot:
+            details.append(_("slot %(slot)s", slot=row.cabinet_slot))
+        preview.new.append(PlannedRow(row.row, row.label, " · ".join(details)))
+    return preview, rows
+
+
+def import_keys(batch: Batch, content: bytes, *, actor=None, expected_fingerprint: str | None = None,
+                file_name: str = "", sha256: str = "") -> int:
     """Check the whole file, then register its keys (held by the general contractor). Returns the count.
 
-    Raises ValidationFailed (with every problem, by row and column) before anything is written.
+    Raises ValidationFailed (with every problem, by row and column) before anything is written, and
+    Conflict when `expected_fingerprint` (the preview the user saw) no longer matches.
     """
-    rows = parse_rows(batch, content)
-    _check_against_database(batch, rows)
+    preview, rows = _plan(batch, content)
+    if expected_fingerprint is not None and preview.fingerprint() != expected_fingerprint:
+        raise Conflict(_("The data changed since the preview; upload the file again and check the new preview."),
+                       details=[{"field": "file", "message": "preview_outdated"}])
     units = {unit.id: unit for unit in db.session.scalars(sa.select(Unit).where(Unit.batch_id == batch.id))}
-    for row in rows:
-        service.create_key(batch, kind=row.kind, label=row.label, unit=units.get(row.unit_id), copies=row.copies,
-                           cabinet_slot=row.cabinet_slot)
+    created = [service.create_key(batch, kind=row.kind, label=row.label, unit=units.get(row.unit_id),
+                                  copies=row.copies, cabinet_slot=row.cabinet_slot) for row in rows]
+    if created:
+        import_runs.record_run(batch, kind=RUN_KIND, actor=actor, file_name=file_name, sha256=sha256,
+                               created=len(created), updated=0, changes={"created_keys": [key.id for key in created]})
     return len(rows)
 
 
+def _undo_run(run: ImportRun) -> None:
+    """Delete the keys the import registered; refused once any of them has moved or been used."""
+    ids = run.changes["created_keys"]
+    moved = import_runs.referenced_ids("keys", ids)
+    moved |= set(db.session.scalars(sa.select(Key.id).where(Key.id.in_(ids), Key.status != KeyStatus.WITH_CONTRACTOR)))
+    if moved:
+        labels = sorted(db.session.get(Key, key_id).label for key_id in moved)
+        raise Conflict(_("The import cannot be undone: keys it registered have already moved (%(keys)s).",
+                         keys=", ".join(labels)), details=[{"field": "key", "message": label} for label in labels])
+    for key_id in ids:
+        key = db.session.get(Key, key_id)
+        if key is not None:
+            db.session.delete(key)
+    db.session.flush()
+
+
+import_runs.register_undo(RUN_KIND, _undo_run)
+
+
 def template_workbook() -> bytes:
-    """The import template: the exact headers, example rows and a notes sheet."""
+    """The import template: the exact headers on an empty first sheet; notes and examples on 说明."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "钥匙清单"
     sheet.append([zh for _key, zh, _en in COLUMNS])
-    sheet.append(["1", "1", "1201", "入户门", None, 3, "A-01"])
-    sheet.append(["1", "1", "1201", "邮箱", None, 2, None])
-    sheet.append([None, None, None, "设备房", "1号楼 水泵房", 1, "Z-01"])
     for index in range(1, len(COLUMNS) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 14
         for row in range(1, 500):
@@ -230,6 +290,11 @@ def template_workbook() -> bytes:
     notes.append(["标签", "可留空，默认为 楼栋-单元-房号 钥匙类型；公共用房钥匙必填"])
     notes.append(["套数", "整数 1–20，留空为 1"])
     notes.append(["柜位", "钥匙柜格位，同一批次内不得重复，可留空"])
+    notes.append([])
+    notes.append(["填写示例（仅供参考，不会被导入；请在第一个工作表填写真实数据）"])
+    notes.append([zh for _key, zh, _en in COLUMNS])
+    for values in EXAMPLE_ROWS:
+        notes.append(values)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -75,6 +75,7 @@ class Key(db.Model):
     """
 
     __tablename__ = "keys"
+    __audited__ = True
     __table_args__ = (
         sa.UniqueConstraint("batch_id", "cabinet_slot"),
         sa.Index("ix_keys_batch_status", "batch_id", "status"),

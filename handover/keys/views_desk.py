@@ -7,15 +7,18 @@ from werkzeug.routing import BuildError
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
-from handover.core.errors import DomainError, NotFound
+from handover.core.errors import DomainError, NotFound, ValidationFailed
+from handover.core.staging import discard_staged, load_staged, stage_file
 from handover.extensions import db
 from handover.fees.service import handover_gate
 from handover.keys import importing, queries, rules, service
 from handover.keys.forms import DESK_EVENTS, BulkKeysForm, DeskEventForm, KeyImportForm, ReceiveForm
 from handover.keys.models import Key, KeyEventType, KeyKind, KeyStatus
 from handover.keys.views import chosen_batch, int_arg
+from handover.projects import import_runs
 from handover.projects import queries as project_queries
-from handover.projects.models import Unit
+from handover.projects.forms import ImportConfirmForm
+from handover.projects.models import ImportRun, Unit
 
 bp = Blueprint("key_desk", __name__)
 
@@ -197,22 +200,78 @@ def bulk_create(batch_id: int):
 @bp.route("/batches/<int:batch_id>/keys/import", methods=["GET", "POST"])
 @requires("keys.manage")
 def import_keys(batch_id: int):
-    """Upload the key list; all or nothing, every bad cell listed by row and column."""
-    batch = project_queries.get_batch(request_user(), batch_id)
+    """Upload the key list and see the keys it would register; nothing is written until confirmed."""
+    user = request_user()
+    batch = project_queries.get_batch(user, batch_id)
     form = KeyImportForm()
-    problems = None
+    problems = preview = confirm = None
+    file_name = ""
     if form.validate_on_submit():
+        content, file_name = form.file.data.read(), form.file.data.filename or ""
         try:
-            count = importing.import_keys(batch, form.file.data.read())
-        except DomainError as exc:
-            db.session.rollback()
-            problems = exc.details if isinstance(exc.details, list) else [{"message": exc.message}]
+            preview = importing.preview_keys(batch, content)
+        except ValidationFailed as exc:
+            problems = exc.details
             flash(exc.message, "error")
         else:
-            db.session.commit()
-            flash(_("Import finished: %(n)d keys registered.", n=count), "success")
-            return redirect(url_for("keys.ledger", batch_id=batch.id))
-    return render_template("keys/import.html", batch=batch, form=form, problems=problems)
+            if preview.has_changes:
+                staged = stage_file(content, purpose=_purpose(batch.id), user_id=user.id, file_name=file_name,
+                                    fingerprint=preview.fingerprint())
+                confirm = ImportConfirmForm(formdata=None, token=staged.token, sha256=staged.sha256)
+        db.session.rollback()
+    runs = import_runs.recent_runs(batch.id, importing.RUN_KIND)
+    return render_template("keys/import.html", batch=batch, form=form, problems=problems, preview=preview,
+                           confirm=confirm, file_name=file_name, runs=runs,
+                           refusals={run.id: import_runs.undo_refusal(run) for run in runs})
+
+
+def _purpose(batch_id: int) -> str:
+    return f"{importing.RUN_KIND}:{batch_id}"
+
+
+@bp.post("/batches/<int:batch_id>/keys/import/confirm")
+@requires("keys.import")
+def confirm_key_import(batch_id: int):
+    """Register exactly the previewed key list (same file, same preview)."""
+    user = request_user()
+    batch = project_queries.get_batch(user, batch_id)
+    form = ImportConfirmForm()
+    back = redirect(url_for("key_desk.import_keys", batch_id=batch.id))
+    if not form.validate_on_submit():
+        flash(_("The confirmation was incomplete; upload the file again."), "error")
+        return back
+    try:
+        staged = load_staged(form.token.data, purpose=_purpose(batch.id), user_id=user.id, sha256=form.sha256.data)
+        count = importing.import_keys(batch, staged.content, actor=user, expected_fingerprint=staged.fingerprint,
+                                      file_name=staged.file_name, sha256=staged.sha256)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return back
+    db.session.commit()
+    discard_staged(staged.token)
+    flash(_("Import finished: %(n)d keys registered.", n=count), "success")
+    return redirect(url_for("keys.ledger", batch_id=batch.id))
+
+
+@bp.post("/key-imports/<int:run_id>/undo")
+@requires("keys.import")
+def undo_key_import(run_id: int):
+    """Undo a key import as a whole (same day, latest first, no key moved yet)."""
+    user = request_user()
+    run = db.session.get(ImportRun, run_id)
+    if run is None or run.kind != importing.RUN_KIND:
+        raise NotFound(_("No such import."))
+    batch = project_queries.get_batch(user, run.batch_id)
+    try:
+        import_runs.undo_import(run, actor=user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The import was undone."), "success")
+    return redirect(url_for("key_desk.import_keys", batch_id=batch.id))
 
 
 @bp.get("/keys/import-template.xlsx")

@@ -1,9 +1,12 @@
 """Homeowner pages. Every lookup goes through the same scoped queries as staff pages."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
+from handover.core.timeutil import today_local
 from handover.defects import queries as defect_queries
 from handover.defects import rules as defect_rules
 from handover.defects import service as defect_service
@@ -12,6 +15,10 @@ from handover.defects.views import photo_groups, run_step
 from handover.fees import queries as fee_queries
 from handover.keys import queries as key_queries
 from handover.projects import queries
+from handover.projects import rules as project_rules
+from handover.projects.models import HandoverMode
+from handover.fees import exports as fee_exports
+from handover.fees.documents import STEPS, WHAT_TO_BRING
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
 
@@ -30,8 +37,28 @@ def unit(unit_id: int):
     """One of the owner's units with its fee statement and payments; another owner's unit is 404."""
     unit = queries.get_unit(request_user(), unit_id)
     fees = fee_queries.statement_view(unit) if unit.contract else {}
+    phase = project_rules.handover_phase(unit.handed_over_on, unit.batch.window_start, unit.batch.window_end,
+                                         today_local())
     return render_template("portal/unit.html", unit=unit, **fees, **key_queries.portal_view(request_user(), unit),
+                           handover_phase=phase, visit=_visit(unit, phase),
                            defects=defect_queries.owner_unit_defects(request_user(), unit.id))
+
+
+def _visit(unit, phase: str) -> dict | None:
+    """The handover visit as the notice announces it: when, how (window or appointment), where,
+    what to bring and the steps; None once the unit is handed over."""
+    if phase == "handed_over":
+        return None
+    return {"scattered": unit.batch.mode == HandoverMode.SCATTERED, "address": unit.batch.project.address,
+            "what_to_bring": WHAT_TO_BRING, "steps": STEPS}
+
+
+@bp.get("/payments/<int:payment_id>/receipt.pdf")
+@requires("portal.receipts")
+def receipt(payment_id: int):
+    """The owner's own receipt (another unit's is 404), the same document finance prints."""
+    result = fee_exports.receipt_pdf(fee_queries.get_payment(request_user(), payment_id))
+    return send_file(io.BytesIO(result.content), mimetype=result.mimetype, download_name=result.name)
 
 
 @bp.get("/defects/<defect_id>")
@@ -40,7 +67,8 @@ def defect(defect_id: str):
     """A defect in the owner's unit: photos, status in plain words, expected date; no staff notes or names."""
     user = request_user()
     found = defect_queries.get_defect(user, defect_id)
-    return render_template("portal/defect.html", defect=found, photo_groups=photo_groups(found),
+    warranty = defect_rules.warranty_standing(found.warranty_class, found.unit.handed_over_on, today_local())
+    return render_template("portal/defect.html", defect=found, photo_groups=photo_groups(found), warranty=warranty,
                            form=OwnerReplyForm(formdata=None, version=found.version),
                            can_dispute="dispute" in defect_rules.actions_for(found.status, user))
 

@@ -1,19 +1,22 @@
 """API: projects, batches, units, unit import, contractors."""
 import sqlalchemy as sa
 from flask import jsonify
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
-from handover.core.errors import ValidationFailed
+from handover.core.errors import NotFound, ValidationFailed
 from handover.core.pagination import page_body
 from handover.extensions import db
-from handover.projects import importing, queries, service
-from handover.projects.models import Contractor, Unit
+from handover.core.staging import sha256_of
+from handover.projects import import_runs, importing, queries, service
+from handover.projects.models import Contractor, ImportRun, Unit
 from handover.projects.schemas import (BatchInSchema, BatchSchema, ContractorInSchema, ContractorSchema,
-                                       ImportFileSchema, ImportResultSchema, ProjectInSchema, ProjectSchema,
-                                       UnitDetailSchema, UnitPageSchema, UnitQuerySchema)
+                                       ImportArgsSchema, ImportFileSchema, ImportResultSchema, ImportRunSchema,
+                                       ProjectInSchema, ProjectSchema, UnitDetailSchema, UnitPageSchema,
+                                       UnitQuerySchema)
 
 blp = Blueprint("projects_api", __name__, description="Projects, batches, units and contractors")
 
@@ -69,20 +72,59 @@ def get_batch(batch_id: int):
 
 @blp.route("/batches/<int:batch_id>/units/import", methods=["POST"])
 @requires("projects.import")
+@blp.arguments(ImportArgsSchema, location="query")
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(200, ImportResultSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="warnings not accepted (each in details with row and "
+                                                          "column); repeat with accept_warnings=true")
 @blp.alt_response(422, schema=ApiErrorSchema, description="every bad cell with row and column; nothing imported")
-def import_units(files, batch_id: int):
-    """Import units, owners and contracts from the .xlsx template; all rows or none."""
+def import_units(args, files, batch_id: int):
+    """Import units, owners and contracts from the .xlsx template; all rows or none.
+
+    `dry_run=true` returns the preview (new units, changed fields old → new, unchanged rows, skipped
+    template examples, warnings) without writing. A file with warnings is written only with
+    `accept_warnings=true`. The result names the import run, which can be undone the same day.
+    """
     batch = queries.get_batch(request_user(), batch_id)
+    content = files["file"].read()
     try:
-        result = importing.import_units(batch, files["file"].read())
+        if args["dry_run"]:
+            preview = importing.preview_units(batch, content)
+            db.session.rollback()
+            return _import_body(preview, dry_run=True)
+        preview = importing.preview_units(batch, content)
+        result = importing.import_units(batch, content, actor=request_user(), accept_warnings=args["accept_warnings"],
+                                        expected_fingerprint=preview.fingerprint(),
+                                        file_name=files["file"].filename or "", sha256=sha256_of(content))
     except ValidationFailed as exc:
         db.session.rollback()
         body = {"error": exc.code, "message": exc.message, "details": exc.details, "errors": exc.details}
         return jsonify(body), 422
     db.session.commit()
-    return {"created": result.created, "updated": result.updated, "warnings": list(result.warnings)}
+    return _import_body(preview, dry_run=False, run_id=result.run_id)
+
+
+def _import_body(preview, *, dry_run: bool, run_id: int | None = None) -> dict:
+    body = preview.as_dict()
+    return {"dry_run": dry_run, "created": len(preview.new), "updated": len(preview.updated),
+            "unchanged": preview.unchanged, "skipped_examples": preview.skipped_examples,
+            "warnings": preview.warnings, "new": body["new"], "changed": body["updated"], "run_id": run_id}
+
+
+@blp.route("/imports/<int:run_id>/undo", methods=["POST"])
+@requires("projects.import")
+@blp.response(200, ImportRunSchema)
+@blp.alt_response(404, schema=ApiErrorSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="not today, a later import on top, or units already in use")
+def undo_import(run_id: int):
+    """Undo a unit import as a whole: old values come back, units it created are removed."""
+    run = db.session.get(ImportRun, run_id)
+    if run is None or run.kind != importing.RUN_KIND:
+        raise NotFound(_("No such import."))
+    queries.get_batch(request_user(), run.batch_id)
+    import_runs.undo_import(run, actor=request_user())
+    db.session.commit()
+    return run
 
 
 @blp.route("/units", methods=["GET"])

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from handover.projects.models import HandoverMode
@@ -13,6 +13,14 @@ class UnitImportForm(FlaskForm):
         FileRequired(_l("Choose a file.")),
         FileAllowed(["xlsx"], _l("Only .xlsx spreadsheets can be imported.")),
     ])
+
+
+class ImportConfirmForm(FlaskForm):
+    """Confirms a previewed import: the staged file by token and hash, and the warnings accepted."""
+
+    token = HiddenField(validators=[DataRequired()])
+    sha256 = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])
+    accept_warnings = BooleanField(_l("I have checked the warnings above and want to import anyway"))
 
 
 class ProjectForm(FlaskForm):

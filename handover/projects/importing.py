@@ -1,236 +1,232 @@
-"""Excel import of units, owners and contracts for one batch.
+"""Excel import of units, owners and contracts for one batch (the file is read by `unit_sheet`).
 
 All rows are checked first and every problem is reported with its row and column; nothing is
 written unless the whole file is good. Importing again updates units in place (a unit is
 batch + 楼栋 + 单元 + 房号), and a blank measured area keeps the one already recorded.
+
+Every import is previewed first (`preview_units`: new units, each changed field old → new, rows
+left unchanged, rows identical to the template's examples that are skipped, and contradictions
+to accept), then confirmed (`import_units`), which records an ImportRun so that it can be undone
+as a whole the same day.
 """
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
-from handover.accounts.rules import is_valid_mobile
-from handover.core.money import parse_decimal
-from handover.core.sheets import Problems, SheetLayout, cell_text, open_sheet
+from handover.core.errors import Conflict
+from handover.core.sheets import Change, ImportPreview, PlannedRow, Problems, warning_at
 from handover.extensions import db
-from handover.projects import rules
-from handover.projects.models import Batch, Building, Contract, FitoutType, Owner, Unit
+from handover.projects import import_runs, rules
+from handover.projects.models import (DEFAULT_DIFF_THRESHOLD, Batch, Building, Contract, FitoutType, ImportRun, Owner,
+                                      Unit)
+from handover.projects.unit_sheet import HEADER_OF, LAYOUT, UnitRow, read_file
 from handover.reporting.fonts import FontMissing, undrawable
 
-# (key, Chinese header, English alias, required)
-COLUMNS = [
-    ("building", "楼栋", "building", True),
-    ("entrance", "单元", "entrance", True),
-    ("floor", "楼层", "floor", True),
-    ("room_no", "房号", "room_no", True),
-    ("layout", "户型", "layout", False),
-    ("fitout_type", "装修类型", "fitout_type", False),
-    ("contract_no", "合同编号", "contract_no", True),
-    ("contract_area", "合同面积", "contract_area", True),
-    ("measured_area", "实测面积", "measured_area", False),
-    ("unit_price", "合同单价", "unit_price", False),
-    ("total_price", "合同总价", "total_price", False),
-    ("owner_name", "业主姓名", "owner_name", True),
-    ("owner_phone", "业主电话", "owner_phone", True),
-    ("id_number", "证件号码", "id_number", False),
-]
-LAYOUT = SheetLayout([(key, zh, en) for key, zh, en, _req in COLUMNS],
-                     {key for key, _zh, _en, required in COLUMNS if required})
-HEADER_OF = LAYOUT.header_of
-MAX_ROWS = 20000
-
-
-@dataclass
-class UnitRow:
-    row: int
-    building: str
-    entrance: str
-    floor: int
-    room_no: str
-    layout: str
-    fitout_type: FitoutType | None
-    contract_no: str
-    contract_area: Decimal
-    measured_area: Decimal | None
-    unit_price: Decimal | None
-    total_price: Decimal | None
-    owner_name: str
-    owner_phone: str
-    id_number: str | None
-
-    @property
-    def identity(self) -> tuple[str, str, str]:
-        return (self.building, self.entrance, self.room_no)
+RUN_KIND = "units"
 
 
 @dataclass(frozen=True)
 class ImportResult:
     created: int
     updated: int
-    #: rows imported with a caveat: {row, field, message}, e.g. a name no document font can print
-    warnings: tuple[dict, ...] = ()
+    unchanged: int = 0
+    skipped_examples: int = 0
+    run_id: int | None = None
 
 
-def _unprintable(rows: list[UnitRow]) -> tuple[dict, ...]:
-    """Owners whose name holds a character that no font embedded in documents can draw: it would
-    be missing from the notice and every other document."""
-    try:
-        found = [(row, undrawable(row.owner_name)) for row in rows]
-    except FontMissing:  # no document font here at all: documents say so when they are made
-        return ()
-    return tuple({"row": row.row, "field": "owner_name",
-                  "message": _("%(name)s: %(chars)s cannot be printed on documents; check the name.",
-                               name=row.owner_name, chars=chars)}
-                 for row, chars in found if chars)
+@dataclass
+class _Plan:
+    preview: ImportPreview
+    #: the rows that create or change a unit (unchanged rows are left alone)
+    rows: list[UnitRow]
+    existing: dict[tuple[str, str, str], Unit]
 
 
-def parse_rows(content: bytes) -> list[UnitRow]:
-    """Read and check every row. Raises ValidationFailed listing all problems at once."""
-    workbook, sheet = open_sheet(content)
-    try:
-        rows = sheet.iter_rows(values_only=True)
-        columns = LAYOUT.map_headers(next(rows, None))
-        problems = Problems(LAYOUT, columns)
-        parsed, keys = [], []
-        for number, values in enumerate(rows, start=2):
-            if number > MAX_ROWS + 1:
-                problems.add(number, None, _("Too many rows: at most %(n)d per file.", n=MAX_ROWS))
-                break
-            cells = {key: (values[index - 1] if index - 1 < len(values) else None)
-                     for key, index in columns.items()}
-            if all(cell_text(value) == "" for value in cells.values()):
-                continue
-            keys.append(_RowKeys(number, tuple(cell_text(cells.get(k)) for k in ("building", "entrance", "room_no")),
-                                 cell_text(cells.get("contract_no"))))
-            row = _check_row(number, cells, problems)
-            if row is not None:
-                parsed.append(row)
-    finally:
-        workbook.close()
-    _check_duplicates(keys, problems)
-    if not parsed and not problems.items:
-        problems.add(None, None, _("The file has no data rows."))
-    problems.raise_if_any()
-    return parsed
+def preview_units(batch: Batch, content: bytes) -> ImportPreview:
+    """What importing this file would do, without writing. Raises ValidationFailed for a bad file."""
+    return _plan(batch, content).preview
 
 
-def _check_row(number: int, cells: dict, problems: Problems) -> UnitRow | None:
-    before = len(problems.items)
-    text = {key: cell_text(value) for key, value in cells.items()}
-    for key, zh, _en, required in COLUMNS:
-        if required and not text.get(key):
-            problems.add(number, key, _("%(name)s is required.", name=zh))
-
-    floor = None
-    if text.get("floor"):
-        try:
-            floor = int(parse_decimal(cells["floor"], places=0))
-        except ValueError:
-            problems.add(number, "floor", _("Floor must be a whole number."))
-
-    def area(key: str) -> Decimal | None:
-        if not text.get(key):
-            return None
-        try:
-            value = parse_decimal(cells[key], places=2)
-        except ValueError:
-            problems.add(number, key, _("%(name)s must be a number with at most 2 decimals.", name=HEADER_OF[key]))
-            return None
-        if value <= 0:
-            problems.add(number, key, _("%(name)s must be greater than zero.", name=HEADER_OF[key]))
-            return None
-        return value
-
-    contract_area, measured_area = area("contract_area"), area("measured_area")
-    unit_price, total_price = area("unit_price"), area("total_price")
-    if not text.get("unit_price") and not text.get("total_price"):
-        problems.add(number, "unit_price", _("Give the contract unit price or the contract total price."))
-
-    phone = text.get("owner_phone", "")
-    if phone and not is_valid_mobile(phone):
-        problems.add(number, "owner_phone", _("%(value)s is not a valid mobile number (11 digits, starting with 1).",
-                                              value=phone))
-    id_number = text.get("id_number") or None
-    if id_number is not None:
-        if isinstance(cells.get("id_number"), (int, float)) and len(id_number) >= 15:
-            problems.add(number, "id_number", _("The ID number was stored as a number and has lost digits; "
-                                                "format the column as text and type it again."))
-        elif rules.id_number_problem(id_number.upper()):
-            problems.add(number, "id_number", _("%(value)s is not a valid ID number.", value=id_number))
-        id_number = id_number.upper()
-
-    fitout = None
-    if text.get("fitout_type"):
-        fitout = rules.parse_fitout(text["fitout_type"])
-        if fitout is None:
-            problems.add(number, "fitout_type", _("Fit-out type must be 毛坯 or 精装."))
-
-    if len(problems.items) > before:
-        return None
-    return UnitRow(row=number, building=text["building"], entrance=text["entrance"], floor=floor,
-                   room_no=text["room_no"], layout=text.get("layout", ""), fitout_type=fitout,
-                   contract_no=text["contract_no"], contract_area=contract_area, measured_area=measured_area,
-                   unit_price=unit_price, total_price=total_price, owner_name=text["owner_name"],
-                   owner_phone=phone, id_number=id_number)
-
-
-@dataclass(frozen=True)
-class _RowKeys:
-    row: int
-    identity: tuple[str, str, str]
-    contract_no: str
-
-
-def _check_duplicates(rows: list[_RowKeys], problems: Problems) -> None:
-    """Duplicates are found on every row, including rows with other problems."""
-    units: dict[tuple, int] = {}
-    contracts: dict[str, int] = {}
-    for row in rows:
-        first = units.setdefault(row.identity, row.row) if all(row.identity) else row.row
-        if first != row.row:
-            problems.add(row.row, "room_no", _("Unit %(unit)s appears twice in the file (first on row %(first)d).",
-                                               unit="-".join(row.identity), first=first))
-        first = contracts.setdefault(row.contract_no, row.row) if row.contract_no else row.row
-        if first != row.row:
-            problems.add(row.row, "contract_no", _("Contract number %(no)s appears twice in the file "
-                                                   "(first on row %(first)d).", no=row.contract_no, first=first))
-
-
-def import_units(batch: Batch, content: bytes) -> ImportResult:
-    """Check the whole file, then create or update its units, owners and contracts.
-
-    Raises ValidationFailed (with every problem) before anything is written.
-    """
-    rows = parse_rows(content)
-    _check_against_database(batch, rows)
-    buildings = {b.name: b for b in db.session.scalars(sa.select(Building).where(Building.batch_id == batch.id))}
+def _plan(batch: Batch, content: bytes) -> _Plan:
+    parsed = read_file(content)
+    _check_against_database(batch, parsed.rows)
     existing = {
         (u.building.name, u.entrance, u.room_no): u
         for u in db.session.scalars(sa.select(Unit).where(Unit.batch_id == batch.id))
     }
-    owners = _OwnerBook(rows)
-    created = updated = 0
-    for row in rows:
+    preview = ImportPreview(skipped_examples=parsed.skipped_examples)
+    warner, rows = Problems(LAYOUT, parsed.columns), []
+    for row in parsed.rows:
+        unit = existing.get(row.identity)
+        label = "-".join(row.identity)
+        if unit is None:
+            preview.new.append(PlannedRow(row.row, label, _new_summary(row)))
+        else:
+            changes = _changes(unit, row)
+            if not changes:
+                preview.unchanged += 1
+                continue
+            preview.updated.append(PlannedRow(row.row, label, changes=changes))
+        rows.append(row)
+        preview.warnings.extend(_warnings(row, unit, warner))
+    return _Plan(preview, rows, existing)
+
+
+def _new_summary(row: UnitRow) -> str:
+    return f"{row.owner_name} · {row.contract_no} · {_area(row.contract_area)} m²"
+
+
+def _area(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _money(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _changes(unit: Unit, row: UnitRow) -> list[Change]:
+    """Each field this row would change on an existing unit, old → new, under the file's column names."""
+    pairs = [("floor", str(unit.floor), str(row.floor))]
+    if row.layout:
+        pairs.append(("layout", unit.layout or "—", row.layout))
+    if row.fitout_type is not None:
+        pairs.append(("fitout_type", rules.FITOUT_WORD[unit.fitout_type], rules.FITOUT_WORD[row.fitout_type]))
+    if row.measured_area is not None:
+        pairs.append(("measured_area", _area(unit.measured_area), _area(row.measured_area)))
+    contract = unit.contract
+    owner = contract.owner if contract else None
+    pairs += [
+        ("contract_no", contract.number if contract else "—", row.contract_no),
+        ("contract_area", _area(contract.area if contract else None), _area(row.contract_area)),
+        ("unit_price", _money(contract.unit_price if contract else None), _money(row.unit_price)),
+        ("total_price", _money(contract.total_price if contract else None), _money(row.total_price)),
+        ("owner_name", owner.name if owner else "—", row.owner_name),
+        ("owner_phone", owner.phone if owner else "—", row.owner_phone),
+    ]
+    if row.id_number:
+        pairs.append(("id_number", (owner.id_number or "—") if owner else "—", row.id_number))
+    return [Change(HEADER_OF[key], old, new) for key, old, new in pairs if old != new]
+
+
+def _warnings(row: UnitRow, unit: Unit | None, warner: Problems) -> list[dict]:
+    """Contradictions in a row that the importer must look at and accept (rules.price_disagreement, area_gap)."""
+    found = []
+    difference = rules.price_disagreement(row.contract_area, row.unit_price, row.total_price)
+    if difference is not None:
+        found.append(warning_at(warner, row.row, "total_price", _(
+            "合同单价 × 合同面积 = %(product)s, but 合同总价 is %(total)s: they differ by %(difference)s yuan.",
+            product=_money(row.unit_price * row.contract_area), total=_money(row.total_price),
+            difference=_money(abs(difference)))))
+    measured = row.measured_area if row.measured_area is not None else (unit.measured_area if unit else None)
+    threshold = unit.contract.diff_threshold if unit is not None and unit.contract else DEFAULT_DIFF_THRESHOLD
+    ratio = rules.area_gap(row.contract_area, measured, threshold)
+    if ratio is not None:
+        key = "measured_area" if row.measured_area is not None else "contract_area"
+        found.append(warning_at(warner, row.row, key, _(
+            "实测面积 %(measured)s m² differs from 合同面积 %(contract)s m² by %(ratio)s%%, more than twice the "
+            "contract's threshold (%(threshold)s%%). Check for a typing error.",
+            measured=_area(measured), contract=_area(row.contract_area),
+            ratio=f"{ratio * 100:+.1f}", threshold=f"{(threshold * 100).normalize():f}")))
+    chars = _unprintable(row.owner_name)
+    if chars:
+        found.append(warning_at(warner, row.row, "owner_name", _(
+            "%(name)s: %(chars)s cannot be printed on documents; check the name.", name=row.owner_name, chars=chars)))
+    return found
+
+
+def _unprintable(name: str) -> str:
+    """The characters of an owner's name that no font embedded in documents can draw (they would be
+    missing from the notice and every other document); "" when none, or when no font is here at all
+    (documents say so when they are made)."""
+    try:
+        return undrawable(name)
+    except FontMissing:
+        return ""
+
+
+def import_units(batch: Batch, content: bytes, *, actor=None, accept_warnings: bool = False,
+                 expected_fingerprint: str | None = None, file_name: str = "", sha256: str = "") -> ImportResult:
+    """Check the whole file, then create or update its units, owners and contracts, and record the run.
+
+    Raises ValidationFailed (with every problem) before anything is written; Conflict when the file
+    has warnings that were not accepted, or when `expected_fingerprint` (the preview the user saw)
+    no longer matches what would be written.
+    """
+    plan = _plan(batch, content)
+    preview = plan.preview
+    if expected_fingerprint is not None and preview.fingerprint() != expected_fingerprint:
+        raise Conflict(_("The data changed since the preview; upload the file again and check the new preview."),
+                       details=[{"field": "file", "message": "preview_outdated"}])
+    if preview.warnings and not accept_warnings:
+        raise Conflict(_("%(n)d warnings must be checked and accepted before importing.", n=len(preview.warnings)),
+                       details=[dict(item, field=item["column"]) for item in preview.warnings])
+    run_id = None
+    if plan.rows:
+        changes = _write(batch, plan)
+        run_id = import_runs.record_run(batch, kind=RUN_KIND, actor=actor, file_name=file_name, sha256=sha256,
+                                        created=len(preview.new), updated=len(preview.updated),
+                                        changes=changes).id
+    return ImportResult(created=len(preview.new), updated=len(preview.updated), unchanged=preview.unchanged,
+                        skipped_examples=len(preview.skipped_examples), run_id=run_id)
+
+
+def _write(batch: Batch, plan: _Plan) -> dict:
+    """Apply the planned rows; returns what undo needs (created ids and old values)."""
+    old = _OldValues()
+    buildings = {b.name: b for b in db.session.scalars(sa.select(Building).where(Building.batch_id == batch.id))}
+    for building in buildings.values():
+        old.keep("buildings", building, "floors")
+    created: dict[str, list] = {"buildings": [], "units": [], "contracts": [], "owners": []}
+    owners = _OwnerBook(plan.rows, on_update=lambda owner: old.keep("owners", owner, "name", "phone", "id_number"),
+                        on_create=created["owners"].append)
+    for row in plan.rows:
         building = buildings.get(row.building)
         if building is None:
             building = Building(batch=batch, name=row.building, sort_key=rules.natural_key(row.building))
             buildings[row.building] = building
             db.session.add(building)
-        unit = existing.get(row.identity)
+            created["buildings"].append(building)
+        unit = plan.existing.get(row.identity)
         if unit is None:
             unit = Unit(batch=batch, building=building, entrance=row.entrance, room_no=row.room_no)
             db.session.add(unit)
-            created += 1
+            created["units"].append(unit)
         else:
-            updated += 1
+            old.keep("units", unit, "floor", "layout", "fitout_type", "measured_area")
+            if unit.contract is not None:
+                old.keep("contracts", unit.contract, "number", "area", "unit_price", "total_price", "owner_id")
+        if unit.contract is None:
+            contract = Contract(unit=unit)
+            db.session.add(contract)
+            created["contracts"].append(contract)
         _apply(unit, row, owners.owner_for(row))
-    _refresh_floor_counts(buildings.values(), rows)
+    _refresh_floor_counts(buildings.values(), plan.rows)
     db.session.flush()
-    return ImportResult(created=created, updated=updated, warnings=_unprintable(rows))
+    return {**old.values, **{f"created_{name}": [obj.id for obj in objs] for name, objs in created.items()}}
+
+
+class _OldValues:
+    """The values of rows before an import changes them, as JSON for the ImportRun."""
+
+    def __init__(self):
+        self.values: dict[str, list[dict]] = {"buildings": [], "units": [], "contracts": [], "owners": []}
+        self._seen: set[tuple[str, int]] = set()
+
+    def keep(self, table: str, obj, *names: str) -> None:
+        if obj.id is None or (table, obj.id) in self._seen:
+            return
+        self._seen.add((table, obj.id))
+        self.values[table].append({"id": obj.id, **{name: _plain(getattr(obj, name)) for name in names}})
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, FitoutType):
+        return value.value
+    return value
 
 
 def _apply(unit: Unit, row: UnitRow, owner: Owner) -> None:
@@ -242,9 +238,6 @@ def _apply(unit: Unit, row: UnitRow, owner: Owner) -> None:
     if row.measured_area is not None:
         unit.measured_area = row.measured_area
     contract = unit.contract
-    if contract is None:
-        contract = Contract(unit=unit)
-        db.session.add(contract)
     contract.number = row.contract_no
     contract.area = row.contract_area
     contract.unit_price = row.unit_price
@@ -282,7 +275,8 @@ def _check_against_database(batch: Batch, rows: list[UnitRow]) -> None:
 class _OwnerBook:
     """Finds or creates owners: the same ID number, or else the same name and phone, is one person."""
 
-    def __init__(self, rows: list[UnitRow]):
+    def __init__(self, rows: list[UnitRow], on_update=lambda owner: None, on_create=lambda owner: None):
+        self.on_update, self.on_create = on_update, on_create
         ids = {row.id_number for row in rows if row.id_number}
         phones = {row.owner_phone for row in rows}
         found = db.session.scalars(sa.select(Owner).where(sa.or_(Owner.id_number.in_(ids), Owner.phone.in_(phones))))
@@ -305,41 +299,56 @@ class _OwnerBook:
         if owner is None:
             owner = Owner(name=row.owner_name, phone=row.owner_phone, id_number=row.id_number)
             db.session.add(owner)
+            self.on_create(owner)
         else:
+            self.on_update(owner)
             owner.name, owner.phone = row.owner_name, row.owner_phone
             owner.id_number = row.id_number or owner.id_number
         self._remember(owner)
         return owner
 
+def _undo_run(run: ImportRun) -> None:
+    """Put back the old values of changed rows; delete created units, contracts, buildings and owners.
 
-def template_workbook() -> bytes:
-    """The import template: the exact headers, two example rows and a notes sheet."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "units"
-    sheet.append([zh for _key, zh, _en, _req in COLUMNS])
-    sheet.append(["1", "1", 12, "1201", "三室两厅", "精装", "HT-2025-0001", 89.37, None, 20000, None,
-                  "张伟", "13800000001", "110101199003074514"])
-    sheet.append(["1", "1", 12, "1202", "两室两厅", "毛坯", "HT-2025-0002", 76.5, 77.12, None, 1530000,
-                  "李娜", "13900000002", None])
-    for index in range(1, len(COLUMNS) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 14
-        sheet.cell(row=1, column=index).number_format = "@"
-    for row in range(2, 200):
-        for key in ("owner_phone", "id_number", "room_no", "contract_no"):
-            column = [k for k, *_rest in COLUMNS].index(key) + 1
-            sheet.cell(row=row, column=column).number_format = "@"
-    notes = workbook.create_sheet("说明")
-    notes.append(["列", "必填", "说明"])
-    explanations = {
-        "building": "楼栋名称，如 1 或 1号楼", "entrance": "单元号，如 1", "floor": "整数",
-        "room_no": "房号，如 1201；同一批次内 楼栋+单元+房号 唯一", "fitout_type": "毛坯 或 精装",
-        "contract_area": "平方米，最多两位小数", "measured_area": "可留空，以后再次导入补填",
-        "unit_price": "元/平方米；与合同总价至少填一项", "total_price": "元；与合同单价至少填一项",
-        "owner_phone": "11 位手机号", "id_number": "请设为文本格式，避免丢失位数",
-    }
-    for key, zh, _en, required in COLUMNS:
-        notes.append([zh, "是" if required else "否", explanations.get(key, "")])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    Refused (Conflict) when a created unit or contract is already referenced by anything else.
+    """
+    changes = run.changes
+    unit_ids, contract_ids = changes["created_units"], changes["created_contracts"]
+    in_use = import_runs.referenced_ids("units", unit_ids, ignore={"contracts.unit_id"})
+    in_use |= {db.session.get(Contract, cid).unit_id for cid in import_runs.referenced_ids(
+        "contracts", contract_ids, ignore={"contract_co_owners.contract_id"})}
+    if in_use:
+        labels = sorted(db.session.get(Unit, uid).label for uid in in_use)
+        raise Conflict(_("The import cannot be undone: units it created are already in use (%(units)s). "
+                         "Correct them with a new import instead.", units=", ".join(labels)),
+                       details=[{"field": "unit", "message": label} for label in labels])
+    for model, table in ((Unit, "units"), (Contract, "contracts"), (Owner, "owners"), (Building, "buildings")):
+        for values in changes[table]:
+            obj = db.session.get(model, values["id"])
+            for name, value in values.items():
+                if name != "id":
+                    setattr(obj, name, _restore(model, name, value))
+    for model, key in ((Contract, "created_contracts"), (Unit, "created_units")):
+        for obj_id in changes[key]:
+            db.session.delete(db.session.get(model, obj_id))
+        db.session.flush()
+    for building_id in changes["created_buildings"]:
+        if not db.session.scalar(sa.select(Unit.id).where(Unit.building_id == building_id).limit(1)):
+            db.session.delete(db.session.get(Building, building_id))
+    spare = set(changes["created_owners"]) - import_runs.referenced_ids("owners", changes["created_owners"])
+    for owner_id in spare:
+        db.session.delete(db.session.get(Owner, owner_id))
+    db.session.flush()
+
+
+def _restore(model, name: str, value):
+    if value is None:
+        return None
+    if name == "fitout_type":
+        return FitoutType(value)
+    if name in ("measured_area", "area", "unit_price", "total_price"):
+        return Decimal(value)
+    return value
+
+
+import_runs.register_undo(RUN_KIND, _undo_run)

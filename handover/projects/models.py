@@ -193,3 +193,28 @@ class Contractor(db.Model):
     contact_name: Mapped[str] = mapped_column(sa.String(60), default="")
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+
+class ImportRun(db.Model):
+    """One confirmed spreadsheet import (units or keys) and what it changed, so that it can be
+    undone as a whole on the day it was made."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("batches.id"), index=True)
+    #: "units" or "keys"
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    file_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    file_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_count: Mapped[int] = mapped_column(default=0)
+    updated_count: Mapped[int] = mapped_column(default=0)
+    #: ids of the rows the import created and the old values of every row it changed
+    changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    undone_by_name: Mapped[str] = mapped_column(sa.String(80), default="")
+
+    batch: Mapped[Batch] = relationship()

@@ -1,5 +1,8 @@
-"""Pure rules on master data values: natural ordering, identity documents, fit-out words."""
+"""Pure rules on master data values: natural ordering, identity documents, fit-out words, and the
+contradictions an import warns about."""
 import re
+from datetime import date
+from decimal import Decimal
 
 from handover.projects.models import FitoutType
 
@@ -13,6 +16,9 @@ FITOUT_WORDS = {
     "精装": FitoutType.DECORATED, "精装修": FitoutType.DECORATED, "精装房": FitoutType.DECORATED,
     "decorated": FitoutType.DECORATED,
 }
+
+#: the word the import file uses for each fit-out type (also shown in previews, whatever the language)
+FITOUT_WORD = {FitoutType.ROUGH: "毛坯", FitoutType.DECORATED: "精装"}
 
 
 def natural_key(name: str) -> str:
@@ -42,3 +48,46 @@ def id_number_problem(value: str) -> str | None:
 
 def parse_fitout(value: str) -> FitoutType | None:
     return FITOUT_WORDS.get(value.strip().lower()) if value else None
+
+
+#: unit price × area and total price may differ by rounding, but not by more than one yuan
+PRICE_TOLERANCE = Decimal("1.00")
+#: measured and contract areas further apart than this many times the contract's threshold are suspect
+AREA_GAP_FACTOR = 2
+
+
+def price_disagreement(area: Decimal | None, unit_price: Decimal | None,
+                       total_price: Decimal | None) -> Decimal | None:
+    """unit price × area − total price, when both prices are given and differ by more than 1 yuan."""
+    if area is None or unit_price is None or total_price is None:
+        return None
+    difference = unit_price * area - total_price
+    return difference if abs(difference) > PRICE_TOLERANCE else None
+
+
+def area_gap(contract_area: Decimal | None, measured_area: Decimal | None,
+             threshold: Decimal) -> Decimal | None:
+    """r = (M − A) / A, when |r| exceeds twice the contract's area-differential threshold.
+
+    Such a gap is more often a typing error (a wrong unit, a swapped column) than a survey result.
+    """
+    if not contract_area or measured_area is None:
+        return None
+    ratio = (measured_area - contract_area) / contract_area
+    return ratio if abs(ratio) > AREA_GAP_FACTOR * threshold else None
+
+
+def handover_phase(handed_over_on: date | None, window_start: date | None, window_end: date | None,
+                   today: date) -> str:
+    """Where a unit stands, from the one fact staff record (the signed handover date) and the batch
+    window: "handed_over", "in_window", "upcoming", "window_passed" or "unscheduled". Staff pages and
+    the owner's portal both read it, so they cannot tell two stories."""
+    if handed_over_on is not None:
+        return "handed_over"
+    if window_start is None:
+        return "unscheduled"
+    if today < window_start:
+        return "upcoming"
+    if window_end is None or today <= window_end:
+        return "in_window"
+    return "window_passed"

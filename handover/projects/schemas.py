@@ -3,7 +3,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from handover.accounts.access import request_user
 from handover.accounts.rules import phone_for
-from handover.api.schemas import ApiErrorDetailSchema, PageArgsSchema, page_schema
+from handover.api.schemas import PageArgsSchema, page_schema
 from handover.projects.models import FitoutType, HandoverMode
 
 
@@ -110,11 +110,55 @@ class UnitQuerySchema(PageArgsSchema):
     q = fields.String(validate=validate.Length(max=60))
 
 
+class ImportArgsSchema(Schema):
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "true: return the preview, write nothing"})
+    accept_warnings = fields.Boolean(load_default=False, metadata={
+        "description": "required to write a file whose preview has warnings (contradictory prices or areas)"})
+
+
+class ChangeSchema(Schema):
+    field = fields.String(required=True, metadata={"description": "the file's column name"})
+    old = fields.String(required=True)
+    new = fields.String(required=True)
+
+
+class PlannedRowSchema(Schema):
+    row = fields.Integer(required=True)
+    label = fields.String(required=True, metadata={"example": "1-1-1201"})
+    summary = fields.String()
+    changes = fields.List(fields.Nested(ChangeSchema))
+
+
+class ImportWarningSchema(Schema):
+    row = fields.Integer(allow_none=True)
+    column = fields.String(allow_none=True)
+    column_letter = fields.String(allow_none=True)
+    message = fields.String(required=True)
+
+
 class ImportResultSchema(Schema):
+    """The preview (dry run) or the result of a confirmed import: the same fields either way."""
+
+    dry_run = fields.Boolean(required=True)
     created = fields.Integer(required=True)
     updated = fields.Integer(required=True)
-    warnings = fields.List(fields.Nested(ApiErrorDetailSchema), metadata={
-        "description": "imported rows with a caveat, e.g. an owner name with a character documents cannot print"})
+    unchanged = fields.Integer(required=True)
+    skipped_examples = fields.List(fields.Integer(), required=True,
+                                   metadata={"description": "rows identical to the template's examples"})
+    warnings = fields.List(fields.Nested(ImportWarningSchema), required=True)
+    new = fields.List(fields.Nested(PlannedRowSchema))
+    changed = fields.List(fields.Nested(PlannedRowSchema))
+    run_id = fields.Integer(allow_none=True, metadata={"description": "undo with POST /imports/{run_id}/undo"})
+
+
+class ImportRunSchema(Schema):
+    id = fields.Integer(required=True)
+    batch_id = fields.Integer()
+    kind = fields.String()
+    created_count = fields.Integer()
+    updated_count = fields.Integer()
+    created_at = fields.DateTime()
+    undone_at = fields.DateTime(allow_none=True)
 
 
 class ImportFileSchema(Schema):

@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from handover.accounts import service as accounts_service
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
-from handover.core.errors import DomainError, ValidationFailed
+from handover.core.errors import DomainError, NotFound, ValidationFailed
+from handover.core.staging import discard_staged, load_staged, stage_file
 from handover.core.pagination import paginate
 from handover.extensions import db
-from handover.projects import importing, queries, service
-from handover.projects.forms import BatchForm, ProjectForm, UnitImportForm
-from handover.projects.models import HandoverMode, Unit
+from handover.projects import import_runs, importing, queries, service, unit_sheet
+from handover.projects.forms import BatchForm, ImportConfirmForm, ProjectForm, UnitImportForm
+from handover.projects.models import HandoverMode, ImportRun, Unit
 
 bp = Blueprint("projects", __name__)
 
@@ -99,31 +100,86 @@ def unit_detail(unit_id: int):
 @bp.route("/batches/<int:batch_id>/import", methods=["GET", "POST"])
 @requires("projects.import")
 def import_units(batch_id: int):
-    """Upload the unit/owner/contract spreadsheet; all or nothing, every problem listed."""
-    batch = queries.get_batch(request_user(), batch_id)
+    """Upload the unit/owner/contract spreadsheet and see what it would change; nothing is written yet."""
+    user = request_user()
+    batch = queries.get_batch(user, batch_id)
     form = UnitImportForm()
-    problems = None
+    problems = preview = confirm = None
+    file_name = ""
     if form.validate_on_submit():
+        content, file_name = form.file.data.read(), form.file.data.filename or ""
         try:
-            result = importing.import_units(batch, form.file.data.read())
+            preview = importing.preview_units(batch, content)
         except ValidationFailed as exc:
-            db.session.rollback()
             problems = exc.details
             flash(exc.message, "error")
         else:
-            db.session.commit()
-            flash(_("Import finished: %(c)d units created, %(u)d updated.", c=result.created, u=result.updated),
-                  "success")
-            for warning in result.warnings:
-                flash(_("Row %(row)d: %(message)s", row=warning["row"], message=warning["message"]), "error")
-            return redirect(url_for("projects.units", batch_id=batch.id))
-    return render_template("projects/import.html", batch=batch, form=form, problems=problems)
+            if preview.has_changes:
+                staged = stage_file(content, purpose=_purpose(batch.id), user_id=user.id, file_name=file_name,
+                                    fingerprint=preview.fingerprint())
+                confirm = ImportConfirmForm(formdata=None, token=staged.token, sha256=staged.sha256)
+        db.session.rollback()
+    runs = import_runs.recent_runs(batch.id, importing.RUN_KIND)
+    return render_template("projects/import.html", batch=batch, form=form, problems=problems, preview=preview,
+                           confirm=confirm, file_name=file_name, runs=runs,
+                           refusals={run.id: import_runs.undo_refusal(run) for run in runs})
+
+
+def _purpose(batch_id: int) -> str:
+    return f"{importing.RUN_KIND}:{batch_id}"
+
+
+@bp.post("/batches/<int:batch_id>/import/confirm")
+@requires("projects.import")
+def confirm_import(batch_id: int):
+    """Write exactly the previewed file (same hash, same preview), then offer undo on the import page."""
+    user = request_user()
+    batch = queries.get_batch(user, batch_id)
+    form = ImportConfirmForm()
+    back = redirect(url_for("projects.import_units", batch_id=batch.id))
+    if not form.validate_on_submit():
+        flash(_("The confirmation was incomplete; upload the file again."), "error")
+        return back
+    try:
+        staged = load_staged(form.token.data, purpose=_purpose(batch.id), user_id=user.id, sha256=form.sha256.data)
+        result = importing.import_units(batch, staged.content, actor=user, accept_warnings=form.accept_warnings.data,
+                                        expected_fingerprint=staged.fingerprint, file_name=staged.file_name,
+                                        sha256=staged.sha256)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return back
+    db.session.commit()
+    discard_staged(staged.token)
+    flash(_("Import finished: %(c)d units created, %(u)d updated. It can be undone today below.",
+            c=result.created, u=result.updated), "success")
+    return back
+
+
+@bp.post("/imports/<int:run_id>/undo")
+@requires("projects.import")
+def undo_import(run_id: int):
+    """Undo a unit import as a whole (same day, latest first, created units not yet in use)."""
+    user = request_user()
+    run = db.session.get(ImportRun, run_id)
+    if run is None or run.kind != importing.RUN_KIND:
+        raise NotFound(_("No such import."))
+    batch = queries.get_batch(user, run.batch_id)
+    try:
+        import_runs.undo_import(run, actor=user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The import was undone."), "success")
+    return redirect(url_for("projects.import_units", batch_id=batch.id))
 
 
 @bp.get("/import-template.xlsx")
 @requires("projects.view")
 def import_template():
-    return Response(importing.template_workbook(), mimetype=XLSX,
+    return Response(unit_sheet.template_workbook(), mimetype=XLSX,
                     headers={"Content-Disposition": "attachment; filename=units-template.xlsx"})
 
 

@@ -42,6 +42,7 @@ fees.configure                                  x   .   .   .   x   .   .   .
 fees.day_end                                    x   .   .   .   x   x   .   .
 fees.decide_return                              x   .   x   .   x   .   .   .
 fees.issue_notice                               x   .   x   x   x   .   .   .
+fees.receipts                                   x   .   .   .   x   .   .   .
 fees.record_payment                             x   .   .   .   x   .   .   .
 fees.view                                       x   x   x   x   x   x   .   .
 fees.view_overview                              x   .   x   .   x   x   .   .
@@ -53,6 +54,7 @@ inspections.inspect                             x   x   x   x   .   x   .   .
 inspections.view                                x   x   x   x   x   x   .   .
 jobs.view                                       x   x   x   x   x   x   .   .
 keys.hand_to_owner                              x   .   .   x   .   x   .   .
+keys.import                                     x   .   .   x   .   x   .   .
 keys.lend                                       x   .   .   x   .   x   .   .
 keys.manage                                     x   .   .   x   .   x   .   .
 keys.view                                       x   x   x   x   x   x   .   x
@@ -61,6 +63,7 @@ menu.fees                                       x   .   .   .   x   x   .   .
 menu.keys                                       x   .   .   x   .   x   .   .
 people.view_full_id                             x   .   x   .   x   .   .   x
 people.view_full_phone                          x   .   x   x   x   .   .   x
+portal.receipts                                 .   .   .   .   .   .   .   x
 portal.use                                      .   .   .   .   .   .   .   x
 projects.create                                 x   .   .   .   .   .   .   .
 projects.create_batch                           x   .   .   .   .   x   .   .

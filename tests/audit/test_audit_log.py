@@ -53,3 +53,46 @@ def test_admin_filters_the_audit_log(world, api, browser):
     assert "九里云庭" in html
     assert "张伟" not in html
     assert "九里云庭" not in browser.client.get("/audit/?entity_type=Unit").get_data(as_text=True)
+
+
+def test_the_log_reads_in_chinese_with_local_times_and_links_to_each_records_history(world, api, browser, app):
+    from datetime import datetime, timezone
+
+    from handover.core.timeutil import freeze
+
+    api.token("sales")
+    url = f"/api/v1/batches/{world.a.batch_id}/units/import"
+    api.post(url, data={"file": (io.BytesIO(sheet_bytes([good_row("301", 装修类型="毛坯")])), "u.xlsx")},
+             content_type="multipart/form-data")
+    with freeze(datetime(2026, 11, 19, 17, 30, tzinfo=timezone.utc)):  # 01:30 the next day in Shanghai
+        api.post(url, data={"file": (io.BytesIO(sheet_bytes([good_row("301", 装修类型="精装")])), "u.xlsx")},
+                 content_type="multipart/form-data")
+    with app.app_context():
+        unit_id = db.session.scalar(sa.select(AuditEntry.entity_id).where(AuditEntry.entity_type == "Unit",
+                                                                          AuditEntry.action == "update"))
+    browser.login("admin")
+    html = browser.client.get(f"/audit/?entity_type=Unit&entity_id={unit_id}").get_data(as_text=True)
+    assert "<b>装修类型</b>：毛坯 → 精装" in html, html[-3000:]
+    assert "fitout_type" not in html and "decorated" not in html
+    assert "2026-11-20 01:30" in html
+    assert f'href="/units/{unit_id}"' in html
+    assert f"entity_type=Unit&amp;entity_id={unit_id}" in html
+
+
+def test_key_movements_and_payments_are_in_the_log(world, app):
+    from decimal import Decimal
+
+    from handover.accounts.models import User
+    from handover.fees import service as fees
+    from handover.fees.models import PaymentKind, PaymentMethod
+    from handover.keys import service as keys
+    from handover.keys.models import KeyKind
+    from handover.projects.models import Batch, Unit
+
+    with app.test_request_context():
+        unit = db.session.get(Unit, world.a1.id)
+        keys.create_key(db.session.get(Batch, world.a.batch_id), kind=KeyKind.ENTRANCE_DOOR, label="1-1-101", unit=unit)
+        fees.record_payment(unit, kind=PaymentKind.PAYMENT, amount=Decimal("10.00"), method=PaymentMethod.CASH,
+                            receipt_no="", actor=db.session.get(User, world.users["finance"]))
+        db.session.commit()
+    assert _entries(app, "Key") and _entries(app, "Payment")

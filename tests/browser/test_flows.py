@@ -80,12 +80,15 @@ def test_sales_imports_units_and_sees_them_in_the_list(world, page, tmp_path, ou
     page.set_input_files("input[type=file][name=file]", str(xlsx))
     with page.expect_navigation():
         page.click("form button.btn-primary[type=submit]")
+    expect(page.locator(".import-preview")).to_contain_text("2-1-301")
+    with page.expect_navigation():
+        page.click("form.confirm-import button[type=submit]")
 
-    assert re.search(rf"/batches/{batch_id}/units$", page.url), page.url
     success = page.locator(".flash-success")
     expect(success).to_be_visible()
     expect(success).to_contain_text("5")
     expect(page.locator(".flash-error")).to_have_count(0)
+    page.goto(f"/batches/{batch_id}/units")
 
     rows = units_page_rows(page)
     expect(rows).to_have_count(2 + len(NEW_UNITS))  # the two units already in the batch, and the new ones

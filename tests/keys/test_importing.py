@@ -3,7 +3,7 @@ row is bad, kinds in Chinese or English, public-room keys without a unit, the te
 import pytest
 import sqlalchemy as sa
 
-from handover.core.errors import ValidationFailed
+from handover.core.errors import Conflict, ValidationFailed
 from handover.extensions import db
 from handover.keys import importing
 from handover.keys.models import Key, KeyKind, KeyStatus
@@ -111,7 +111,48 @@ def test_english_headers_and_identifiers_are_accepted(world, ctx):
                                         "cabinet_slot"]) == 1
 
 
-def test_the_template_imports_as_it_is(world, make_unit, ctx):
+def test_the_unchanged_template_registers_nothing(world, make_unit, ctx):
     make_unit(world.a.batch_id, "1201", phone="13800001201")
-    count = importing.import_keys(db.session.get(Batch, world.a.batch_id), importing.template_workbook())
-    assert count == 3
+    batch = db.session.get(Batch, world.a.batch_id)
+    with pytest.raises(ValidationFailed) as caught:
+        importing.import_keys(batch, importing.template_workbook())
+    assert "说明" in caught.value.details[0]["message"]
+
+
+def test_rows_identical_to_the_examples_are_skipped(world, make_unit, ctx):
+    make_unit(world.a.batch_id, "1201", phone="13800001201")
+    batch = db.session.get(Batch, world.a.batch_id)
+    old_template = sheet_bytes([dict(zip(HEADERS, values)) for values in importing.EXAMPLE_ROWS], HEADERS)
+    preview = importing.preview_keys(batch, old_template)
+    assert preview.skipped_examples == [2, 3, 4] and not preview.has_changes
+    assert importing.import_keys(batch, old_template) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Key)) == 0
+
+
+def test_preview_then_undo_until_a_key_moves(world, ctx):
+    from handover.accounts.models import User
+    from handover.keys import service
+    from handover.keys.models import KeyEventType
+    from handover.projects import import_runs
+    from handover.projects.models import ImportRun
+
+    batch = db.session.get(Batch, world.a.batch_id)
+    content = sheet_bytes([row("101", 柜位="A-01"), row("102")], HEADERS)
+    assert [p.label for p in importing.preview_keys(batch, content).new] == ["1-1-101 入户门", "1-1-102 入户门"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Key)) == 0
+    importing.import_keys(batch, content)
+    db.session.commit()
+    run = db.session.scalar(sa.select(ImportRun))
+    key = db.session.scalar(sa.select(Key).where(Key.cabinet_slot == "A-01"))
+    service.record_key_event(key, service.KeyEventInput(type=KeyEventType.RECEIVED, counterparty="总包 王工"),
+                             actor=db.session.get(User, world.users["property"]))
+    db.session.commit()
+    with pytest.raises(Conflict):
+        import_runs.undo_import(run, actor=None)
+    db.session.rollback()
+    importing.import_keys(batch, sheet_bytes([{"钥匙类型": "设备房", "标签": "水泵房"}], HEADERS))
+    db.session.commit()
+    later = db.session.scalar(sa.select(ImportRun).order_by(ImportRun.id.desc()))
+    import_runs.undo_import(later, actor=None)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Key)) == 2

@@ -224,7 +224,21 @@ def test_bulk_creation_and_import_pages(world, browser):
                        headers=["楼栋", "单元", "房号", "钥匙类型", "标签", "套数", "柜位"])
     response = browser.client.post(url, data={"csrf_token": csrf_token(html), "file": (_file(good), "keys.xlsx")},
                                    content_type="multipart/form-data")
-    assert response.status_code == 302
+    preview = response.get_data(as_text=True)
+    assert response.status_code == 200 and "1-1-101 邮箱" in preview
+    assert len(re.findall(r'<tr class="row-link', browser.client.get(f"/keys?batch_id={world.a.batch_id}")
+                          .get_data(as_text=True))) == 2, "the preview registers nothing"
+    fields = {name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', preview).group(1)
+              for name in ("token", "sha256")}
+    confirmed = browser.post(url + "/confirm", fields)
+    assert confirmed.status_code == 302
+    ledger = browser.client.get(f"/keys?batch_id={world.a.batch_id}").get_data(as_text=True)
+    assert len(re.findall(r'<tr class="row-link', ledger)) == 3
+    undo_page = browser.client.get(url).get_data(as_text=True)
+    run_id = re.search(r'/key-imports/(\d+)/undo', undo_page).group(1)
+    assert browser.post(f"/key-imports/{run_id}/undo", {}).status_code == 302
+    ledger = browser.client.get(f"/keys?batch_id={world.a.batch_id}").get_data(as_text=True)
+    assert len(re.findall(r'<tr class="row-link', ledger)) == 2
     template = browser.client.get("/keys/import-template.xlsx")
     assert template.status_code == 200 and template.data[:2] == b"PK"
 

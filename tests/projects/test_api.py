@@ -101,9 +101,32 @@ def test_import_endpoint_reports_rows_and_columns(world, api):
         {"row": 3, "column": "业主电话", "column_letter": "M", "message": response.get_json()["errors"][0]["message"]}]
     good = sheet_bytes([good_row("301"), good_row("302")])
     response = api.post(url, data={"file": (io.BytesIO(good), "u.xlsx")}, content_type="multipart/form-data")
-    assert response.status_code == 200 and response.get_json() == {"created": 2, "updated": 0, "warnings": []}
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["created"], body["updated"], body["dry_run"]) == (2, 0, False) and body["run_id"]
     response = api.post(url, data={"file": (io.BytesIO(good), "u.xlsx")}, content_type="multipart/form-data")
-    assert response.get_json() == {"created": 0, "updated": 2, "warnings": []}
+    assert (response.get_json()["updated"], response.get_json()["unchanged"]) == (0, 2)
+
+
+def test_dry_run_returns_the_preview_and_writes_nothing_then_warnings_need_acceptance(world, api):
+    api.token("sales")
+    url = f"/api/v1/batches/{world.a.batch_id}/units/import"
+    content = sheet_bytes([good_row("301"), good_row("302", 合同面积=118.52, 合同单价=30500, 合同总价=1530000)])
+    response = api.post(url + "?dry_run=true", data={"file": (io.BytesIO(content), "u.xlsx")},
+                        content_type="multipart/form-data")
+    body = response.get_json()
+    assert response.status_code == 200 and body["dry_run"] is True and body["run_id"] is None
+    assert [item["label"] for item in body["new"]] == ["1-1-301", "1-1-302"]
+    assert [(w["row"], w["column"]) for w in body["warnings"]] == [(3, "合同总价")]
+    assert api.get(f"/api/v1/units?batch_id={world.a.batch_id}&q=HT-301").get_json()["total"] == 0
+    refused = api.post(url, data={"file": (io.BytesIO(content), "u.xlsx")}, content_type="multipart/form-data")
+    assert refused.status_code == 409 and refused.get_json()["details"][0]["row"] == 3
+    accepted = api.post(url + "?accept_warnings=true", data={"file": (io.BytesIO(content), "u.xlsx")},
+                        content_type="multipart/form-data")
+    assert accepted.status_code == 200 and accepted.get_json()["created"] == 2
+    undo = api.post(f"/api/v1/imports/{accepted.get_json()['run_id']}/undo")
+    assert undo.status_code == 200 and undo.get_json()["undone_at"]
+    assert api.get(f"/api/v1/units?batch_id={world.a.batch_id}&q=HT-301").get_json()["total"] == 0
 
 
 def test_import_warns_of_a_name_no_document_font_can_print(world, api):
@@ -117,10 +140,12 @@ def test_import_warns_of_a_name_no_document_font_can_print(world, api):
     sheet = sheet_bytes([good_row("301", 业主姓名="刘䶮"), good_row("302", 业主姓名="王𰀀")])
     response = api.post(f"/api/v1/batches/{world.a.batch_id}/units/import",
                         data={"file": (io.BytesIO(sheet), "u.xlsx")}, content_type="multipart/form-data")
-    assert response.status_code == 200
-    body = response.get_json()
-    assert body["created"] == 2
-    assert body["warnings"] == [{"row": 3, "field": "owner_name", "message": "王𰀀：𰀀 无法在文件中打印，请核对姓名。"}]
+    assert response.status_code == 409  # a warning must be looked at and accepted
+    assert [(d["row"], d["field"], d["message"]) for d in response.get_json()["details"]] == [
+        (3, "业主姓名", "王𰀀：𰀀 无法在文件中打印，请核对姓名。")]
+    response = api.post(f"/api/v1/batches/{world.a.batch_id}/units/import?accept_warnings=true",
+                        data={"file": (io.BytesIO(sheet), "u.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 200 and response.get_json()["created"] == 2
 
 
 def test_import_without_file_is_422(world, api):

@@ -26,14 +26,38 @@ def test_unit_list_is_paginated(world, make_unit, browser, app):
     assert second.count('class="row-link"') == 62 - app.config["UNITS_PER_PAGE"]
 
 
-def test_import_through_the_page(world, browser):
+def _confirm_fields(html: str) -> dict:
+    import re
+
+    return {name: re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html).group(1)
+            for name in ("token", "sha256")}
+
+
+def test_import_through_the_page_previews_then_writes_on_confirm(world, browser):
     browser.login("sales")
     url = f"/batches/{world.a.batch_id}/import"
     content = sheet_bytes([good_row("301"), good_row("302")])
-    response = browser.post(url, {"file": (io.BytesIO(content), "units.xlsx")},
-                            content_type="multipart/form-data", follow_redirects=True)
-    html = response.get_data(as_text=True)
-    assert "301" in html and "302" in html
+    html = browser.post(url, {"file": (io.BytesIO(content), "units.xlsx")},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert "1-1-301" in html and "1-1-302" in html
+    assert "301" not in browser.client.get(f"/batches/{world.a.batch_id}/units").get_data(as_text=True)
+    response = browser.post(url + "/confirm", _confirm_fields(html), follow_redirects=True)
+    assert "撤销导入" in response.get_data(as_text=True) or "Undo import" in response.get_data(as_text=True)
+    units = browser.client.get(f"/batches/{world.a.batch_id}/units").get_data(as_text=True)
+    assert "301" in units and "302" in units
+
+
+def test_a_confirmation_cannot_be_replayed_or_tampered_with(world, browser):
+    browser.login("sales")
+    url = f"/batches/{world.a.batch_id}/import"
+    html = browser.post(url, {"file": (io.BytesIO(sheet_bytes([good_row("301")])), "units.xlsx")},
+                        content_type="multipart/form-data").get_data(as_text=True)
+    fields = _confirm_fields(html)
+    browser.post(url + "/confirm", dict(fields, sha256="0" * 64), follow_redirects=True)
+    assert "301" not in browser.client.get(f"/batches/{world.a.batch_id}/units").get_data(as_text=True)
+    browser.post(url + "/confirm", fields)
+    again = browser.post(url + "/confirm", fields, follow_redirects=True).get_data(as_text=True)
+    assert "expired" in again or "已失效" in again or "过期" in again
 
 
 def test_bad_import_through_the_page_lists_problems_and_imports_nothing(world, browser):
