@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from handover.defects.plan_views import bp as plans_bp
     from handover.defects.views import bp as defects_bp
     from handover.fees.views import bp as fees_bp
+    from handover.handovers.views import bp as handovers_bp
     from handover.inspections.views import bp as inspections_bp
     from handover.jobs import runner as job_runner
     from handover.jobs.views import bp as jobs_bp
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_bp)
     app.register_blueprint(reporting_bp)
     app.register_blueprint(fees_bp)
+    app.register_blueprint(handovers_bp)
     app.register_blueprint(defects_bp)
     app.register_blueprint(defect_lists_bp)
     app.register_blueprint(contractor_bp)

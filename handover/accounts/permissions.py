@@ -19,7 +19,8 @@ EVERYONE = frozenset(Role)
 PERMISSIONS: dict[str, frozenset[Role]] = {
     # handovers
     "handovers.view": STAFF,
-    "handovers.sign": frozenset({R.ADMIN, R.PROPERTY, R.SALES}),
+    "handovers.sign": frozenset({R.ADMIN, R.PROPERTY, R.SALES, R.MANAGER}),
+    "handovers.revoke": frozenset({R.ADMIN, R.MANAGER}),
 }
 
 

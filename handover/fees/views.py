@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from handover.accounts.access import request_user
 from handover.accounts.models import STAFF_ROLES, Role
@@ -25,6 +24,7 @@ from handover.fees.api import FINANCE
 from handover.fees.forms import (ConversionForm, FeeSettingsForm, PaymentForm, ReturnDecisionForm, ReversalForm,
                                  rate_to_percent)
 from handover.fees.models import PaymentKind, PaymentMethod, ReturnDecision
+from handover.fees.settlement import LINE_NAMES
 from handover.jobs.models import Job
 from handover.projects import queries as project_queries
 from handover.reporting import fee_exports
@@ -35,9 +35,7 @@ bp = Blueprint("fees", __name__)
 DAY_END_ROLES = FINANCE | {Role.MANAGER}
 RETURN_DECIDERS = frozenset({Role.ADMIN, Role.SALES, Role.FINANCE})
 ZERO = Decimal("0.00")
-#: fee line names for the pages; documents print the Chinese labels the rules give
-LINE_LABELS = {"area_differential": _l("Area differential"), "property_fee": _l("Property fee prepayment"),
-               "maintenance_fund": _l("Public maintenance fund"), "deed_tax": _l("Deed tax")}
+LINE_LABELS = LINE_NAMES
 
 
 @bp.app_context_processor

@@ -98,14 +98,15 @@ class KeyEventInput:
 
 
 def _gate(key: Key, event: KeyEventType) -> None:
-    """A key goes to the owner only once the unit's area differential is settled."""
+    """A key goes to the owner only once the handover gate says so (fees settled: DOMAIN.md "Settled")."""
     if event != KeyEventType.HANDED_TO_OWNER or key.unit_id is None:
         return
-    from handover.fees.service import handover_gate
+    from handover.handovers.queries import gate
+    from handover.handovers.rules import Purpose
 
-    reason = handover_gate(db.session.get(Unit, key.unit_id))
-    if reason:
-        raise Conflict(reason, details={"gate": "area_differential"})
+    closed = gate(db.session.get(Unit, key.unit_id), Purpose.KEYS)
+    if not closed.open:
+        raise Conflict(closed.message, details=closed.details())
 
 
 def _check_input(key: Key, data: KeyEventInput, signature: bytes | None) -> None:

@@ -24,7 +24,7 @@ from handover.core.timeutil import to_local, today_local
 from handover.extensions import db
 from handover.fees import queries
 from handover.fees.models import Payment
-from handover.fees.service import statement_for
+from handover.fees.settlement import settlement_for as statement_for
 from handover.jobs import service as jobs
 from handover.jobs.models import Job
 from handover.jobs.runner import JobContext

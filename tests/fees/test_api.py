@@ -105,28 +105,6 @@ def test_no_return_decision_within_threshold(world, make_unit, api):
     assert api.post(f"/api/v1/units/{unit.id}/return-decision", json={"keep": True}).status_code == 409
 
 
-def test_handover_is_refused_until_the_area_differential_is_settled(world, make_unit, api):
-    unit = make_unit(world.a.batch_id, "509", measured="101.20", phone="13800000509")
-    api.token("finance")
-    api.put(f"/api/v1/batches/{world.a.batch_id}/fee-settings", json={"property_fee_rate": "2.00"})
-    api.token("sales")
-    refused = api.post(f"/api/v1/units/{unit.id}/handover", json={"handed_over_on": "2026-12-20"})
-    assert refused.status_code == 409
-    assert refused.get_json()["details"] == {"gate": "area_differential"}
-    api.token("finance")
-    api.post(f"/api/v1/units/{unit.id}/payments",
-             json={"kind": "payment", "amount": "24000.00", "method": "transfer", "receipt_no": "AD-1"})
-    api.token("sales")
-    signed = api.post(f"/api/v1/units/{unit.id}/handover", json={"handed_over_on": "2026-12-20"})
-    assert signed.status_code == 200  # property fee still open, but the area differential is settled
-    assert api.post(f"/api/v1/units/{unit.id}/handover", json={"handed_over_on": "2026-12-21"}).status_code == 409
-
-
-def test_unmeasured_unit_cannot_be_handed_over(world, api):
-    api.token("sales")
-    assert api.post(f"/api/v1/units/{world.a1.id}/handover", json={"handed_over_on": "2026-12-20"}).status_code == 409
-
-
 def test_refund_converted_into_prepaid_property_fee(world, make_unit, api):
     unit = make_unit(world.a.batch_id, "510", measured="98.80", phone="13800000510")  # refund 24,000
     api.token("finance")
