@@ -233,3 +233,32 @@ def test_homeowner_sees_only_their_own_statement_read_only(world, browser, app):
     assert "/reversal" not in html and "receipt.pdf" not in html and "csrf_token" not in html.split("<main")[1]
     assert browser.client.get(f"/my/units/{world.a2.id}").status_code == 404
     assert browser.client.get(f"/units/{world.a1.id}/statement").status_code == 403
+
+
+def _queries_of(app, run) -> int:
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = run()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(seen)
+
+
+def test_batch_overview_takes_the_same_number_of_queries_for_any_batch_size(fee_unit, world, make_unit, browser,
+                                                                          app):
+    url = f"/batches/{world.a.batch_id}/fees"
+    browser.client.get(url)  # warm up: the first request loads what every request caches
+    small = _queries_of(app, lambda: browser.client.get(url))
+    for number in range(30):
+        make_unit(world.a.batch_id, f"9{number:02d}", floor=9, measured="100.50", phone=f"1390000{number:04d}")
+    large = _queries_of(app, lambda: browser.client.get(url))
+    assert "1-1-929" in _text(browser.client.get(url + "?page=2")) or "1-1-929" in _text(browser.client.get(url))
+    assert large == small, (small, large)
