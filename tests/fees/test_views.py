@@ -262,3 +262,20 @@ def test_batch_overview_takes_the_same_number_of_queries_for_any_batch_size(fee_
     large = _queries_of(app, lambda: browser.client.get(url))
     assert "1-1-929" in _text(browser.client.get(url + "?page=2")) or "1-1-929" in _text(browser.client.get(url))
     assert large == small, (small, large)
+
+
+def test_settings_page_sets_the_lines_required_before_the_handover(fee_unit, world, browser, app):
+    url = f"/batches/{world.a.batch_id}/fees/settings"
+    assert browser.post(url, {**SETTINGS, "settle_before_handover": ["deed_tax"]}).status_code == 302
+    page = _text(browser.client.get(url))
+    assert re.search(r'value="deed_tax"[^>]*checked|checked[^>]*value="deed_tax"', page)
+    with app.app_context():
+        row = db.session.scalar(sa.select(FeeSettings).where(FeeSettings.unit_id.is_(None)))
+        assert row.settle_before_handover == ["deed_tax"]
+    _pay(browser, fee_unit.id, amount="54360.00", receipt_no="SK-AD-DT")  # area differential and deed tax
+    statement = _text(browser.client.get(f"/units/{fee_unit.id}/statement"))
+    assert "The lines this batch requires before keys and signing are settled." in statement
+    assert browser.post(url, SETTINGS).status_code == 302  # none ticked: the whole statement again
+    with app.app_context():
+        assert db.session.scalar(sa.select(FeeSettings.settle_before_handover)
+                                 .where(FeeSettings.unit_id.is_(None))) is None
