@@ -1,7 +1,7 @@
 """`flask demo-data`: one realistic development, loaded through the same services users call."""
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import click
@@ -224,10 +224,12 @@ DEMO_DEFECT_OUTCOMES = [("open", 7), ("assigned", 7), ("overdue", 4), ("fixed", 
 
 def _add_defects(batch, owner: Owner, rng: random.Random) -> None:
     """Three dozen defects on batch 1 walked through the services over the past six weeks: every
-    status, overdue ones, second repairs, unfixable ones; the demo homeowner's unit and four others
-    handed over, so warranty standing and owner replies show."""
-    from handover.core.timeutil import now_utc, today_local
+    status, overdue ones, second repairs, unfixable ones; the demo homeowner's unit and the settled
+    ones of the next four handed over, so warranty standing and owner replies show."""
+    from handover.core.timeutil import local_tz, now_utc, today_local
     from handover.defects import service as defects
+    from handover.handovers import service as handovers
+    from handover.handovers.queries import gate as handover_gate
     from handover.inspections.models import InspectionStage
     from handover.inspections.rules import DEFAULT_ROOMS
     from handover.inspections.service import checklist_for
@@ -240,8 +242,12 @@ def _add_defects(batch, owner: Owner, rng: random.Random) -> None:
                                                                           Unit.id != owners_unit.id)
                                                     .order_by(Unit.id).limit(13)))
     today = today_local()
-    for unit in units[:5]:
-        unit.handed_over_on = today - timedelta(days=rng.randint(10, 30))
+    for unit in units[:5]:  # signed through the handover gate: only settled units are handed over
+        on = today - timedelta(days=rng.randint(10, 30))
+        if handover_gate(unit).open:
+            handovers.sign_handover(unit, on=on, actor=users["property"], items=["keys", "quality_guarantee",
+                                                                                  "user_manual"],
+                                    at=datetime.combine(on, time(10), tzinfo=local_tz()))
     items, rooms = checklist_for(FitoutType.DECORATED), DEFAULT_ROOMS[:10]
     outcomes = [outcome for outcome, count in DEMO_DEFECT_OUTCOMES for _ in range(count)]
     rng.shuffle(outcomes)
