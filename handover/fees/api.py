@@ -14,10 +14,10 @@ from handover.core.errors import NotFound
 from handover.extensions import db
 from handover.fees import service
 from handover.fees.models import Payment
-from handover.fees.settlement import settlement_for
 from handover.fees.schemas import (ConversionInSchema, DayEndQuerySchema, DayEndRowSchema, FeeSettingsSchema,
-                                   PaymentInSchema, PaymentSchema, ReturnDecisionInSchema,
-                                   ReversalInSchema, StatementSchema)
+                                   PaymentInSchema, PaymentSchema, ReturnDecisionInSchema, ReversalInSchema,
+                                   StatementSchema)
+from handover.fees.settlement import settlement_for
 from handover.projects import queries as project_queries
 from handover.projects.queries import scope_units
 from handover.projects.models import Unit

@@ -15,8 +15,7 @@ from handover.core.lifecycle import act_time
 from handover.core.timeutil import local_tz, now_utc
 from handover.extensions import db
 from handover.fees import rules
-from handover.fees.models import (FeeSettings, Payment, PaymentKind, PaymentMethod, ReturnDecision,
-                                  UnitReturnDecision)
+from handover.fees.models import FeeSettings, Payment, PaymentKind, PaymentMethod, ReturnDecision, UnitReturnDecision
 from handover.fees.settlement import Settlement, settlement_for
 from handover.projects.models import Batch, Unit
 

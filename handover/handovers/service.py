@@ -40,6 +40,13 @@ def _resent(idempotency_key: str | None, unit: Unit, action: str) -> HandoverRec
     return first
 
 
+def _lock(unit: Unit) -> None:
+    """Hold the unit's row until the commit and re-read its handover state, so of two people
+    signing the same unit at once the second sees the first."""
+    db.session.execute(sa.select(Unit.id).where(Unit.id == unit.id).with_for_update())
+    db.session.refresh(unit, ["handed_over_on"])
+
+
 def _append(unit: Unit, *, action: str, actor: User, at: datetime | None, on: date | None, items: Iterable[str],
             note: str, idempotency_key: str | None) -> HandoverRecord:
     row = HandoverRecord(unit_id=unit.id, action=action, handed_over_on=on, items=list(items), note=note.strip(),
@@ -85,7 +92,7 @@ def sign_handover(unit: Unit, *, on: date, actor: User, at: datetime | None = No
     first = _resent(idempotency_key, unit, rules.SIGN)
     if first is not None:
         return first
-    db.session.refresh(unit, with_for_update=True)  # two signers at once: the second sees the first
+    _lock(unit)
     items = _check_items(items)
     _check_date(on)
     closed = gate(unit, Purpose.SIGN)
@@ -104,7 +111,7 @@ def correct_handover(unit: Unit, *, on: date, actor: User, note: str, at: dateti
     first = _resent(idempotency_key, unit, rules.CORRECT)
     if first is not None:
         return first
-    db.session.refresh(unit, with_for_update=True)
+    _lock(unit)
     _require_note(note)
     _check_date(on)
     rules.HANDOVER.next(_state(unit), rules.CORRECT)
@@ -119,7 +126,7 @@ def revoke_handover(unit: Unit, *, actor: User, note: str, at: datetime | None =
     first = _resent(idempotency_key, unit, rules.REVOKE)
     if first is not None:
         return first
-    db.session.refresh(unit, with_for_update=True)
+    _lock(unit)
     _require_note(note)
     rules.HANDOVER.next(_state(unit), rules.REVOKE)
     row = _append(unit, action=rules.REVOKE, actor=actor, at=at, on=None, items=(), note=note,

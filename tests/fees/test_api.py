@@ -1,5 +1,4 @@
 """Fee API: settings, statement, payments (append-only), reversals, return decisions, the gate."""
-from datetime import date
 
 from handover.core.timeutil import today_local
 

@@ -155,7 +155,8 @@ def test_a_new_condition_registers_once_and_every_gate_shows_it(ctx, demo_cases)
         with pytest.raises(Conflict):
             service.sign_handover(unit, on=ON, actor=_user("sales"))
     finally:
-        queries._CHECKS[:] = [(check, purposes) for check, purposes in queries._CHECKS if check is not walk_through]
+        queries.remove_gate_check(walk_through)
+    assert queries.gate(_unit(demo_cases.netting)).open
     db.session.rollback()
 
 
