@@ -89,10 +89,10 @@ def sign_handover(unit: Unit, *, on: date, actor: User, at: datetime | None = No
     with the same `idempotency_key` returns the first record and signs nothing more.
     Announces `unit_handed_over` after the commit.
     """
+    _lock(unit)  # first: a resend racing the first send waits for it, then finds it
     first = _resent(idempotency_key, unit, rules.SIGN)
     if first is not None:
         return first
-    _lock(unit)
     items = _check_items(items)
     _check_date(on)
     closed = gate(unit, Purpose.SIGN)
@@ -108,10 +108,10 @@ def sign_handover(unit: Unit, *, on: date, actor: User, at: datetime | None = No
 def correct_handover(unit: Unit, *, on: date, actor: User, note: str, at: datetime | None = None,
                      idempotency_key: str | None = None) -> HandoverRecord:
     """Correct the handover date of a signed handover: a new row, the first one stays as it was."""
+    _lock(unit)  # first: a resend racing the first send waits for it, then finds it
     first = _resent(idempotency_key, unit, rules.CORRECT)
     if first is not None:
         return first
-    _lock(unit)
     _require_note(note)
     _check_date(on)
     rules.HANDOVER.next(_state(unit), rules.CORRECT)
@@ -123,10 +123,10 @@ def correct_handover(unit: Unit, *, on: date, actor: User, note: str, at: dateti
 def revoke_handover(unit: Unit, *, actor: User, note: str, at: datetime | None = None,
                     idempotency_key: str | None = None) -> HandoverRecord:
     """Revoke a handover signed by mistake: a new row; the unit is no longer handed over."""
+    _lock(unit)  # first: a resend racing the first send waits for it, then finds it
     first = _resent(idempotency_key, unit, rules.REVOKE)
     if first is not None:
         return first
-    _lock(unit)
     _require_note(note)
     rules.HANDOVER.next(_state(unit), rules.REVOKE)
     row = _append(unit, action=rules.REVOKE, actor=actor, at=at, on=None, items=(), note=note,

@@ -188,3 +188,38 @@ def test_unknown_items_and_a_missing_date_are_refused(ctx, demo_cases):
     assert bad.value.details[0]["field"] == "items"
     with pytest.raises(ValidationFailed):
         service.sign_handover(_unit(demo_cases.netting), on=None, actor=_user("sales"))
+
+
+@pytest.mark.parametrize("same_key", [True, False], ids=["resends", "two_signers"])
+def test_signing_at_the_same_moment_signs_once(app, demo_cases, same_key):
+    import threading
+
+    results, errors, barrier = [], [], threading.Barrier(3, timeout=10)
+
+    def sign(number):
+        try:
+            with app.app_context():
+                actor = _user("sales")
+                db.session.commit()  # hold no transaction (nor SQLite's write lock) at the barrier
+                barrier.wait(10)
+                try:
+                    row = service.sign_handover(_unit(demo_cases.netting), on=ON, actor=actor,
+                                                idempotency_key="pad-9" if same_key else f"pad-{number}")
+                    db.session.commit()
+                    results.append(row.id)
+                except Conflict:
+                    db.session.rollback()
+                    results.append("refused")
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sign, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    with app.app_context():
+        [record_id] = db.session.scalars(sa.select(HandoverRecord.id)).all()
+    assert results.count(record_id) == (3 if same_key else 1)
+    assert results.count("refused") == (0 if same_key else 2)
