@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (FieldList, Form, FormField, IntegerField, RadioField, SelectField, SelectMultipleField,
                      StringField, widgets)
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from handover.core.money import parse_decimal
@@ -75,8 +76,9 @@ class FeeSettingsForm(FlaskForm):
     other = FieldList(FormField(OtherChargeForm), min_entries=3)
     settle_before_handover = SelectMultipleField(
         _l("Also required before keys and signing"), validators=[Optional()],
-        choices=[("property_fee", _l("Property fee prepayment")), ("maintenance_fund", _l("Public maintenance fund")),
-                 ("deed_tax", _l("Deed tax")), ("other", _l("Other charges"))],
+        choices=[SelectChoice("property_fee", _l("Property fee prepayment")),
+                 SelectChoice("maintenance_fund", _l("Public maintenance fund")),
+                 SelectChoice("deed_tax", _l("Deed tax")), SelectChoice("other", _l("Other charges"))],
         option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
         description=_l("The area differential always must be settled first. Tick none to require the whole "
                        "statement (the default)."))

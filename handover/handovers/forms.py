@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from handover.core.timeutil import today_local
@@ -11,7 +12,7 @@ from handover.handovers.rules import HANDED_ITEMS
 class SignForm(FlaskForm):
     handed_over_on = DateField(_l("Handover date"), default=today_local,
                                validators=[InputRequired(_l("Enter the handover date."))])
-    items = SelectMultipleField(_l("Handed to the owner"), choices=list(HANDED_ITEMS.items()),
+    items = SelectMultipleField(_l("Handed to the owner"), choices=[SelectChoice(code, label) for code, label in HANDED_ITEMS.items()],
                                 option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
                                 validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
