@@ -42,11 +42,12 @@ class RecordSchema(Schema):
 
 
 class HandoverSchema(Schema):
-    unit_id = fields.Function(lambda v: v.unit.id)
-    state = fields.Function(lambda v: v.state.value)
-    handed_over_on = fields.Date(allow_none=True)
-    may_sign = fields.Function(lambda v: v.gate.open)
-    conditions = fields.Function(lambda v: ConditionSchema(many=True).dump(v.gate.conditions))
+    unit_id = fields.Integer(attribute="unit.id")
+    state = fields.String(attribute="state.value", metadata={"description": "not_handed_over or handed_over"})
+    handed_over_on = fields.Date(allow_none=True, metadata={"description": "every warranty runs from this date"})
+    may_sign = fields.Boolean(attribute="gate.open")
+    conditions = fields.List(fields.Nested(ConditionSchema), attribute="gate.conditions",
+                             metadata={"description": "every unmet condition of the gate, with its reason"})
     record = fields.Nested(RecordSchema, allow_none=True)
     history = fields.List(fields.Nested(RecordSchema))
     statement = fields.Nested(StatementSchema, attribute="settlement", allow_none=True)
