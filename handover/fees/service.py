@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from handover.accounts.models import User
 from handover.core.errors import Conflict, ValidationFailed
+from handover.core.events import announce, payment_recorded
 from handover.core.lifecycle import act_time
 from handover.core.timeutil import local_tz, now_utc
 from handover.extensions import db
@@ -107,8 +108,9 @@ def _resent(key: str, unit_id: int) -> Payment:
 def record_payment(unit: Unit, *, kind: PaymentKind, amount: Decimal, method: PaymentMethod, receipt_no: str,
                    actor: User, note: str = "", at: datetime | None = None,
                    idempotency_key: str | None = None) -> Payment:
-    """Append a payment or refund. `at`: when the money moved (a tablet syncing later); a resend
-    with the same `idempotency_key` returns the first entry and records nothing.
+    """Append a payment or refund and announce `payment_recorded` (after the commit). `at`: when the
+    money moved (a tablet syncing later); a resend with the same `idempotency_key` returns the
+    first entry and records (and announces) nothing.
     Raises ValidationFailed for a bad amount, Conflict for a used receipt."""
     idempotency_key = (idempotency_key or "").strip() or None
     if idempotency_key and _by_idempotency_key(idempotency_key) is not None:
@@ -119,9 +121,14 @@ def record_payment(unit: Unit, *, kind: PaymentKind, amount: Decimal, method: Pa
                                details=[{"field": "receipt_no", "message": "required"}])
     if unit.contract is None:
         raise ValidationFailed(_("The unit has no contract."))
-    return _insert(Payment(unit_id=unit.id, kind=kind, amount=amount, method=method, receipt_no=receipt_no.strip(),
-                           note=note, operator_id=actor.id, operator_name=actor.name, at=act_time(at),
-                           idempotency_key=idempotency_key))
+    entry = Payment(unit_id=unit.id, kind=kind, amount=amount, method=method, receipt_no=receipt_no.strip(),
+                    note=note, operator_id=actor.id, operator_name=actor.name, at=act_time(at),
+                    idempotency_key=idempotency_key)
+    saved = _insert(entry)
+    if saved is entry:  # not a resend that raced the first send
+        announce(payment_recorded, unit_id=unit.id, payment_id=saved.id, kind=kind.value, amount=str(amount),
+                 at=saved.at, actor_id=actor.id)
+    return saved
 
 
 def reverse_payment(payment: Payment, *, receipt_no: str, actor: User, note: str = "") -> Payment:

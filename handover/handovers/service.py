@@ -24,7 +24,6 @@ from handover.handovers.queries import gate, history
 from handover.handovers.rules import Purpose
 from handover.projects.models import Unit
 
-# --- the acts -----------------------------------------------------------------------------------
 
 def _state(unit: Unit) -> rules.HandoverState:
     return rules.state_after([row.action for row in history(unit.id)])
@@ -48,7 +47,8 @@ def _lock(unit: Unit) -> None:
 
 
 def _append(unit: Unit, *, action: str, actor: User, at: datetime | None, on: date | None, items: Iterable[str],
-            note: str, idempotency_key: str | None) -> HandoverRecord:
+            note: str, idempotency_key: str | None) -> tuple[HandoverRecord, bool]:
+    """Append the act and update the cache; (the first row, False) when a resend raced it."""
     row = HandoverRecord(unit_id=unit.id, action=action, handed_over_on=on, items=list(items), note=note.strip(),
                          actor_id=actor.id, actor_name=actor.name, at=act_time(at), recorded_at=now_utc(),
                          idempotency_key=idempotency_key)
@@ -60,10 +60,10 @@ def _append(unit: Unit, *, action: str, actor: User, at: datetime | None, on: da
         first = _resent(idempotency_key, unit, action)
         if first is None:
             raise
-        return first
+        return first, False
     unit.handed_over_on = on  # the cache the warranty and the other domains read
     db.session.flush()
-    return row
+    return row, True
 
 
 def _check_items(items: Iterable[str]) -> list[str]:
@@ -99,9 +99,10 @@ def sign_handover(unit: Unit, *, on: date, actor: User, at: datetime | None = No
     if not closed.open:
         raise Conflict(closed.message, details=closed.details())
     rules.HANDOVER.next(_state(unit), rules.SIGN)
-    row = _append(unit, action=rules.SIGN, actor=actor, at=at, on=on, items=items, note=note,
-                  idempotency_key=idempotency_key)
-    announce(unit_handed_over, unit_id=unit.id, at=row.at, actor_id=actor.id)
+    row, created = _append(unit, action=rules.SIGN, actor=actor, at=at, on=on, items=items, note=note,
+                           idempotency_key=idempotency_key)
+    if created:
+        announce(unit_handed_over, unit_id=unit.id, at=row.at, actor_id=actor.id)
     return row
 
 
@@ -116,8 +117,9 @@ def correct_handover(unit: Unit, *, on: date, actor: User, note: str, at: dateti
     _check_date(on)
     rules.HANDOVER.next(_state(unit), rules.CORRECT)
     items = next((row.items for row in reversed(history(unit.id)) if row.action == rules.SIGN), [])
-    return _append(unit, action=rules.CORRECT, actor=actor, at=at, on=on, items=items, note=note,
-                   idempotency_key=idempotency_key)
+    row, _created = _append(unit, action=rules.CORRECT, actor=actor, at=at, on=on, items=items, note=note,
+                            idempotency_key=idempotency_key)
+    return row
 
 
 def revoke_handover(unit: Unit, *, actor: User, note: str, at: datetime | None = None,
@@ -129,9 +131,10 @@ def revoke_handover(unit: Unit, *, actor: User, note: str, at: datetime | None =
         return first
     _require_note(note)
     rules.HANDOVER.next(_state(unit), rules.REVOKE)
-    row = _append(unit, action=rules.REVOKE, actor=actor, at=at, on=None, items=(), note=note,
-                  idempotency_key=idempotency_key)
-    announce(handover_revoked, unit_id=unit.id, at=row.at, actor_id=actor.id)
+    row, created = _append(unit, action=rules.REVOKE, actor=actor, at=at, on=None, items=(), note=note,
+                           idempotency_key=idempotency_key)
+    if created:
+        announce(handover_revoked, unit_id=unit.id, at=row.at, actor_id=actor.id)
     return row
 
 

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from handover.core.errors import Conflict, ValidationFailed
+from handover.core.events import payment_recorded
 from handover.core.timeutil import now_utc
 from handover.extensions import db
 from handover.fees import queries, service
@@ -94,10 +95,21 @@ def test_settlement_needs_a_contract(ctx, world):
 
 
 def test_payment_resent_with_its_idempotency_key_is_recorded_once(ctx, demo_cases):
-    first = pay(demo_cases.owing, "100.00", "SK-IDEM-1", idempotency_key="tablet-7-0001")
-    db.session.commit()
-    again = pay(demo_cases.owing, "100.00", "SK-IDEM-1", idempotency_key="tablet-7-0001")
+    heard = []
+
+    def listener(sender, **payload):
+        heard.append(payload)
+
+    payment_recorded.connect(listener)
+    try:
+        first = pay(demo_cases.owing, "100.00", "SK-IDEM-1", idempotency_key="tablet-7-0001")
+        db.session.commit()
+        again = pay(demo_cases.owing, "100.00", "SK-IDEM-1", idempotency_key="tablet-7-0001")
+        db.session.commit()
+    finally:
+        payment_recorded.disconnect(listener)
     assert again.id == first.id
+    assert [(h["payment_id"], h["kind"], h["amount"]) for h in heard] == [(first.id, "payment", "100.00")]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)
                              .where(Payment.receipt_no == "SK-IDEM-1")) == 1
     with pytest.raises(Conflict):
