@@ -5,10 +5,10 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (FieldList, Form, FormField, IntegerField, RadioField, SelectField, SelectMultipleField,
-                     StringField, widgets)
-from wtforms.fields import SelectChoice
+from wtforms import FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField
+from wtforms.fields import SelectChoice, SelectMultipleField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from handover.core.money import parse_decimal
 from handover.fees.models import PaymentKind, PaymentMethod, ReturnDecision
@@ -79,7 +79,7 @@ class FeeSettingsForm(FlaskForm):
         choices=[SelectChoice("property_fee", _l("Property fee prepayment")),
                  SelectChoice("maintenance_fund", _l("Public maintenance fund")),
                  SelectChoice("deed_tax", _l("Deed tax")), SelectChoice("other", _l("Other charges"))],
-        option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
         description=_l("The area differential always must be settled first. Tick none to require the whole "
                        "statement (the default)."))
 

@@ -37,8 +37,9 @@ def set_fee_settings(batch: Batch, values: dict, *, unit: Unit | None = None) ->
                                      "statement's lines."),
                                    details=[{"field": "settle_before_handover", "message": ", ".join(unknown)
                                              or "batch_only"}])
-        values = {**values, "settle_before_handover":
-                  [code for code in rules.LINE_CODES if code in first and code != rules.AREA_DIFFERENTIAL] or None}
+        # the area differential is always required; an empty list means the whole statement
+        values = {**values, "settle_before_handover": [code for code in rules.LINE_CODES if code in first
+                                                       or code == rules.AREA_DIFFERENTIAL] if first else None}
     same_scope = FeeSettings.unit_id == unit.id if unit else FeeSettings.unit_id.is_(None)
     row = db.session.scalar(sa.select(FeeSettings).where(FeeSettings.batch_id == batch.id, same_scope))
     if row is None:

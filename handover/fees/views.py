@@ -100,7 +100,7 @@ def _settings_data(row) -> dict:
             "maintenance_fund_percent": rate_to_percent(row.maintenance_fund_rate),
             "deed_tax_percent": rate_to_percent(row.deed_tax_rate),
             "other": [{"name": item["label"], "amount": Decimal(item["amount"])} for item in row.other or []],
-            "settle_before_handover": row.settle_before_handover or []}
+            "settle_before_handover": [c for c in row.settle_before_handover or [] if c != "area_differential"]}
 
 
 @bp.route("/batches/<int:batch_id>/fees/settings", methods=["GET", "POST"])

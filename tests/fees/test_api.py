@@ -171,5 +171,5 @@ def test_finance_sets_which_lines_must_be_settled_before_the_handover(demo_cases
     assert api.put(url, json={**settings, "settle_before_handover": ["parking"]}).status_code == 422
     assert api.put(url, json={**settings, "settle_before_handover": ["property_fee"]}).status_code == 200
     body = api.get(f"/api/v1/units/{demo_cases.owing}/statement").get_json()
-    assert body["settle_before_handover"] == ["property_fee"] and body["owed_before_handover"] == "1138.75"
+    assert body["settle_before_handover"] == ["area_differential", "property_fee"] and body["owed_before_handover"] == "1138.75"
     assert body["settled"] is False

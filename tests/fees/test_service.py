@@ -40,12 +40,16 @@ def test_batch_names_the_lines_required_before_the_handover(ctx, demo_cases):
     batch = db.session.get(Batch, demo_cases.batch_id)
     service.set_fee_settings(batch, {**DEMO_SETTINGS, "settle_before_handover": ["property_fee"]})
     s = settlement_for(_unit(demo_cases.owing))
-    assert s.settle_first == {"property_fee"}
+    assert s.settle_first == {"area_differential", "property_fee"}
     assert [(i.line.code, i.owed) for i in s.blocking_lines] == [("property_fee", D("1138.75"))]
     pay(demo_cases.owing, "1138.75", "SK-PF-202")
     s = settlement_for(_unit(demo_cases.owing))
     assert s.cleared_for_handover and not s.settled  # keys and signing may go ahead; the rest stays owed
     assert s.balance == D("60911.37")
+    service.set_fee_settings(batch, {**DEMO_SETTINGS, "settle_before_handover": ["area_differential"]})
+    assert settlement_for(_unit(demo_cases.owing)).cleared_for_handover  # only the area differential, paid
+    service.set_fee_settings(batch, {**DEMO_SETTINGS, "settle_before_handover": []})
+    assert not settlement_for(_unit(demo_cases.owing)).cleared_for_handover  # empty: the whole statement
     with pytest.raises(ValidationFailed):
         service.set_fee_settings(batch, {"settle_before_handover": ["parking"]})
     with pytest.raises(ValidationFailed):

@@ -271,7 +271,7 @@ def test_settings_page_sets_the_lines_required_before_the_handover(fee_unit, wor
     assert re.search(r'value="deed_tax"[^>]*checked|checked[^>]*value="deed_tax"', page)
     with app.app_context():
         row = db.session.scalar(sa.select(FeeSettings).where(FeeSettings.unit_id.is_(None)))
-        assert row.settle_before_handover == ["deed_tax"]
+        assert row.settle_before_handover == ["area_differential", "deed_tax"]
     _pay(browser, fee_unit.id, amount="54360.00", receipt_no="SK-AD-DT")  # area differential and deed tax
     statement = _text(browser.client.get(f"/units/{fee_unit.id}/statement"))
     assert "The lines this batch requires before keys and signing are settled." in statement
