@@ -56,7 +56,8 @@ class LineStandingSchema(Schema):
     code = fields.Function(lambda s: s.line.code)
     label = fields.Function(lambda s: s.line.label)
     amount = fields.Function(lambda s: str(s.line.amount))
-    owed = fields.Decimal(as_string=True, metadata={"description": "still owed on the line; negative: owed to the buyer"})
+    owed = fields.Decimal(as_string=True,
+                          metadata={"description": "still owed on the line; negative: owed to the buyer"})
     settled = fields.Boolean()
 
 

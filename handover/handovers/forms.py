@@ -12,7 +12,8 @@ from handover.handovers.rules import HANDED_ITEMS
 class SignForm(FlaskForm):
     handed_over_on = DateField(_l("Handover date"), default=today_local,
                                validators=[InputRequired(_l("Enter the handover date."))])
-    items = SelectMultipleField(_l("Handed to the owner"), choices=[SelectChoice(code, label) for code, label in HANDED_ITEMS.items()],
+    items = SelectMultipleField(_l("Handed to the owner"),
+                                choices=[SelectChoice(code, label) for code, label in HANDED_ITEMS.items()],
                                 option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
                                 validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])

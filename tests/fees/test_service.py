@@ -57,7 +57,8 @@ def test_batch_names_the_lines_required_before_the_handover(ctx, demo_cases):
 
 
 def test_unpaid_offset_refund_blocks_on_the_other_lines_not_the_area_differential(ctx, world, make_unit):
-    unit = make_unit(world.a.batch_id, "402", area="89.37", unit_price="31000.00", measured="88.37", phone="13800000402")
+    unit = make_unit(world.a.batch_id, "402", area="89.37", unit_price="31000.00", measured="88.37",
+                     phone="13800000402")
     service.set_fee_settings(db.session.get(Batch, world.a.batch_id), dict(DEMO_SETTINGS))
     s = settlement_for(_unit(unit.id))
     assert s.balance == D("18010.00") and s.offset == D("31000.00") and not s.settled

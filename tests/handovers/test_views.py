@@ -59,7 +59,8 @@ def test_manager_corrects_then_revokes_and_the_history_keeps_all(demo_cases, bro
     browser.post(url, {"handed_over_on": "2026-12-01"}, page=url)
     missing = browser.post(f"{url}/revocation", {"note": ""}, page=url)
     assert missing.status_code == 400
-    assert browser.post(f"{url}/correction", {"handed_over_on": "2026-11-30", "note": "录错"}, page=url).status_code == 302
+    corrected = browser.post(f"{url}/correction", {"handed_over_on": "2026-11-30", "note": "录错"}, page=url)
+    assert corrected.status_code == 302
     assert browser.post(f"{url}/revocation", {"note": "签错房号"}, page=url).status_code == 302
     page = _text(browser.client.get(url))
     assert [m for m in re.findall(r'data-action="(\w+)"', page)] == ["sign", "correct", "revoke"]
