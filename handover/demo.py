@@ -1,7 +1,7 @@
 """`flask demo-data`: one realistic development, loaded through the same services users call."""
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import click
@@ -17,6 +17,7 @@ from handover.inspections.service import seed_default_checklist
 from handover.fees import service as fees
 from handover.fees.models import PaymentKind, PaymentMethod
 from handover.fees.queries import batch_unit_ids, units_in_order
+from handover.fees.settlement import settlement_for
 from handover.projects import importing, unit_sheet
 from handover.projects import service as projects
 from handover.projects.models import HandoverMode, Owner, Project
@@ -146,7 +147,7 @@ def _add_fees(batches: list, *, finance: User) -> None:
                                       "maintenance_fund_per_m2": Decimal("80.00"), "deed_tax_rate": Decimal("0.015")})
     methods = [PaymentMethod.TRANSFER, PaymentMethod.CARD, PaymentMethod.CASH]
     for number, unit in enumerate(units_in_order(batch_unit_ids(batches[0].id)[:12]), start=1):
-        statement = fees.statement_for(unit)
+        statement = settlement_for(unit)
         if statement.pending:
             continue
         due = statement.balance if number % 2 else statement.area_differential
@@ -224,10 +225,12 @@ DEMO_DEFECT_OUTCOMES = [("open", 7), ("assigned", 7), ("overdue", 4), ("fixed", 
 
 def _add_defects(batch, owner: Owner, rng: random.Random) -> None:
     """Three dozen defects on batch 1 walked through the services over the past six weeks: every
-    status, overdue ones, second repairs, unfixable ones; the demo homeowner's unit and four others
-    handed over, so warranty standing and owner replies show."""
-    from handover.core.timeutil import now_utc, today_local
+    status, overdue ones, second repairs, unfixable ones; the demo homeowner's unit and the settled
+    ones of the next four handed over, so warranty standing and owner replies show."""
+    from handover.core.timeutil import local_tz, now_utc, today_local
     from handover.defects import service as defects
+    from handover.handovers import service as handovers
+    from handover.handovers.queries import gate as handover_gate
     from handover.inspections.models import InspectionStage
     from handover.inspections.rules import DEFAULT_ROOMS
     from handover.inspections.service import checklist_for
@@ -240,8 +243,12 @@ def _add_defects(batch, owner: Owner, rng: random.Random) -> None:
                                                                           Unit.id != owners_unit.id)
                                                     .order_by(Unit.id).limit(13)))
     today = today_local()
-    for unit in units[:5]:
-        unit.handed_over_on = today - timedelta(days=rng.randint(10, 30))
+    for unit in units[:5]:  # signed through the handover gate: only settled units are handed over
+        on = today - timedelta(days=rng.randint(10, 30))
+        if handover_gate(unit).open:
+            handovers.sign_handover(unit, on=on, actor=users["property"], items=["keys", "quality_guarantee",
+                                                                                  "user_manual"],
+                                    at=datetime.combine(on, time(10), tzinfo=local_tz()))
     items, rooms = checklist_for(FitoutType.DECORATED), DEFAULT_ROOMS[:10]
     outcomes = [outcome for outcome, count in DEMO_DEFECT_OUTCOMES for _ in range(count)]
     rng.shuffle(outcomes)

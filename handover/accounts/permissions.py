@@ -68,6 +68,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # handovers
     "handovers.view": STAFF,
     "handovers.sign": frozenset({R.ADMIN, R.PROPERTY, R.SALES, R.MANAGER}),
+    "handovers.revoke": frozenset({R.ADMIN, R.MANAGER}),
     # inspections
     "inspections.view": STAFF,
     "inspections.inspect": frozenset({R.ADMIN, R.ENGINEERING, R.PROPERTY, R.SALES, R.MANAGER}),

@@ -1,5 +1,8 @@
-"""API: fee settings, unit statements, the payment ledger, return decisions, day-end, handover signing."""
+"""API: fee settings, unit statements, the payment ledger, return decisions, day-end.
+
+Signing the handover is `handovers.api`."""
 import sqlalchemy as sa
+from flask import request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
@@ -11,10 +14,10 @@ from handover.extensions import db
 from handover.fees import service
 from handover.fees.models import Payment
 from handover.fees.schemas import (ConversionInSchema, DayEndQuerySchema, DayEndRowSchema, FeeSettingsSchema,
-                                   HandoverInSchema, PaymentInSchema, PaymentSchema, ReturnDecisionInSchema,
-                                   ReversalInSchema, StatementSchema)
+                                   PaymentInSchema, PaymentSchema, ReturnDecisionInSchema, ReversalInSchema,
+                                   StatementSchema)
+from handover.fees.settlement import settlement_for
 from handover.projects import queries as project_queries
-from handover.projects import service as project_service
 from handover.projects.queries import scope_units
 from handover.projects.models import Unit
 
@@ -51,7 +54,7 @@ def put_unit_fee_settings(data, unit_id: int):
 @blp.alt_response(404, schema=ApiErrorSchema)
 def get_statement(unit_id: int):
     """The unit's fee statement: every line with its basis, total, paid, refunded, balance."""
-    return service.statement_for(project_queries.get_unit(request_user(), unit_id))
+    return settlement_for(project_queries.get_unit(request_user(), unit_id))
 
 
 @blp.route("/units/<int:unit_id>/payments", methods=["GET"])
@@ -70,8 +73,12 @@ def list_payments(unit_id: int):
 @blp.alt_response(409, schema=ApiErrorSchema, description="the receipt number is already used")
 @blp.alt_response(422, schema=ApiErrorSchema, description="a negative amount, more than 2 decimals, not a number")
 def create_payment(data, unit_id: int):
-    """Record a payment or a refund. Entries are never changed or deleted: reverse them instead."""
+    """Record a payment or a refund. Entries are never changed or deleted: reverse them instead.
+
+    A client that may resend sends an idempotency key (the `idempotency_key` field or the
+    `Idempotency-Key` header): a resend returns the first entry and records nothing more."""
     unit = project_queries.get_unit(request_user(), unit_id)
+    data["idempotency_key"] = data.get("idempotency_key") or request.headers.get("Idempotency-Key") or None
     payment = service.record_payment(unit, actor=request_user(), **data)
     db.session.commit()
     return payment
@@ -129,20 +136,7 @@ def post_return_decision(data, unit_id: int):
     unit = project_queries.get_unit(request_user(), unit_id)
     service.record_return_decision(unit, data["keep"], actor=request_user())
     db.session.commit()
-    return service.statement_for(unit)
-
-
-@blp.route("/units/<int:unit_id>/handover", methods=["POST"])
-@requires("handovers.sign")
-@blp.arguments(HandoverInSchema)
-@blp.response(200, StatementSchema)
-@blp.alt_response(409, schema=ApiErrorSchema, description="the area differential is not settled")
-def sign_handover(data, unit_id: int):
-    """Record the signed handover; refused until the area differential is settled."""
-    unit = project_queries.get_unit(request_user(), unit_id)
-    project_service.sign_handover(unit, on=data["handed_over_on"], actor=request_user())
-    db.session.commit()
-    return service.statement_for(unit)
+    return settlement_for(unit)
 
 
 @blp.route("/payments/day-end", methods=["GET"])

@@ -1,6 +1,6 @@
 """The rows fee documents are made of (read side): the handover notice (交付通知书), the receipt
 (收款收据) and the batch fee schedule, as plain data. `documents` lays them out; all figures come
-from `fees.service.statement_for`.
+from `fees.settlement` (the one settlement rule).
 
 Documents are Chinese legal forms, so their fixed labels are Chinese here.
 """
@@ -13,7 +13,7 @@ from handover.core.timeutil import now_utc
 from handover.fees import queries
 from handover.fees.models import Payment, PaymentKind, ReturnDecision
 from handover.fees.rules import Line
-from handover.fees.service import Statement
+from handover.fees.settlement import Settlement as Statement
 from handover.projects.models import HandoverMode, Unit
 from handover.reporting.chinese_amount import amount_in_capitals
 

@@ -147,7 +147,7 @@ def notice_story(notice: Notice, st: pdf.Styles) -> list[Flowable]:
         *[pdf.text(f"{n}. {item}", st.body) for n, item in enumerate(WHAT_TO_BRING, start=1)],
         pdf.text("二、办理流程", st.heading),
         pdf.text(" → ".join(f"{n}. {step}" for n, step in enumerate(STEPS, start=1)), st.body),
-        pdf.text("面积补差结清后方可签署交付文件、领取钥匙。", st.small),
+        pdf.text("费用结清后方可签署交付文件、领取钥匙（面积补差退款可抵扣其他费用）。", st.small),
         pdf.text("三、费用明细", st.heading),
         pdf.text(_area_text(notice), st.body),
         *_fees(notice, st),

@@ -26,7 +26,7 @@ from handover.core.timeutil import to_local, today_local
 from handover.extensions import db
 from handover.fees import document_rows, documents, queries
 from handover.fees.models import Payment
-from handover.fees.service import Statement, statement_for
+from handover.fees.settlement import Settlement, settlement_for
 from handover.jobs import service as jobs
 from handover.jobs.models import Job
 from handover.jobs.runner import JobContext
@@ -42,11 +42,11 @@ DEFAULT_SCHEDULE_SYNC_MAX_UNITS = 500
 UNITS_PER_CHUNK = 50
 
 
-def notice_statement(unit: Unit) -> Statement:
+def notice_statement(unit: Unit) -> Settlement:
     """The statement a unit's notice shows. Raises Conflict for a unit whose buyer returned it,
     ValidationFailed for a unit without a contract. Changes nothing."""
     with force_locale(DOCUMENT_LOCALE):  # what the statement says goes on a Chinese form
-        statement = statement_for(unit)
+        statement = settlement_for(unit)
     if statement.returned:  # a refusal is for the user, in their language
         raise Conflict(_("The buyer returned the unit: no handover notice is issued."))
     return statement
@@ -88,13 +88,13 @@ def _activation(unit: Unit, issued: dict[int, accounts.OwnerActivation]) -> docu
     return document_rows.Activation(given.code, phone, to_local(given.expires_at).date(), url)
 
 
-def notice(statement: Statement, issued: dict[int, accounts.OwnerActivation]) -> document_rows.Notice:
+def notice(statement: Settlement, issued: dict[int, accounts.OwnerActivation]) -> document_rows.Notice:
     """The notice of the statement's unit, with the activation issued for its owner (if any)."""
     with force_locale(DOCUMENT_LOCALE):
         return document_rows.notice(statement, _activation(statement.unit, issued))
 
 
-def notice_pdf(statement: Statement, issued: dict[int, accounts.OwnerActivation]) -> FileResult:
+def notice_pdf(statement: Settlement, issued: dict[int, accounts.OwnerActivation]) -> FileResult:
     """One unit's notice, made at once, printing the activation issued for its owner (if any)."""
     gathered = notice(statement, issued)
     with force_locale(DOCUMENT_LOCALE):

@@ -6,7 +6,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, IntegerField, RadioField, SelectField, StringField
+from wtforms.fields import SelectChoice, SelectMultipleField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from handover.core.money import parse_decimal
 from handover.fees.models import PaymentKind, PaymentMethod, ReturnDecision
@@ -72,6 +74,14 @@ class FeeSettingsForm(FlaskForm):
                                                 validators=[Optional()], places=4)
     deed_tax_percent = DecimalTextField(_l("Deed tax, percent of the final price"), validators=[Optional()], places=4)
     other = FieldList(FormField(OtherChargeForm), min_entries=3)
+    settle_before_handover = SelectMultipleField(
+        _l("Also required before keys and signing"), validators=[Optional()],
+        choices=[SelectChoice("property_fee", _l("Property fee prepayment")),
+                 SelectChoice("maintenance_fund", _l("Public maintenance fund")),
+                 SelectChoice("deed_tax", _l("Deed tax")), SelectChoice("other", _l("Other charges"))],
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
+        description=_l("The area differential always must be settled first. Tick none to require the whole "
+                       "statement (the default)."))
 
     def values(self) -> dict:
         """The form as `fees.service.set_fee_settings` takes it."""
@@ -82,6 +92,7 @@ class FeeSettingsForm(FlaskForm):
             "deed_tax_rate": percent_to_rate(self.deed_tax_percent.data),
             "other": [{"label": entry.form.name.data.strip(), "amount": entry.form.amount.data} for entry in self.other
                       if (entry.form.name.data or "").strip() and entry.form.amount.data is not None],
+            "settle_before_handover": list(self.settle_before_handover.data or []) or None,
         }
 
     def validate_other(self, field):

@@ -40,6 +40,9 @@ class FeeSettings(db.Model):
     deed_tax_rate: Mapped[Decimal | None] = mapped_column(Rate())
     #: [{"label": "有线电视开户费", "amount": "300.00"}]
     other: Mapped[list | None] = mapped_column(sa.JSON)
+    #: batch only: the line codes that must be settled before keys and signing (the area
+    #: differential always is); empty (NULL) means the whole statement
+    settle_before_handover: Mapped[list | None] = mapped_column(sa.JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
 
 
@@ -105,6 +108,8 @@ class Payment(db.Model):
     operator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     operator_name: Mapped[str] = mapped_column(sa.String(80))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    #: sent by a client that may resend: the same key returns the first entry, never a second one
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
 
     unit: Mapped[Unit] = relationship()
     reverses: Mapped[Payment | None] = relationship(remote_side=[id])

@@ -1,7 +1,7 @@
 """Read-side selects for fee pages, documents and the portal: ledgers and batch statements.
 
-Every statement comes from `service.statement_for`, so the pages, the documents and the API
-show the same numbers; nothing here computes a fee.
+Every statement comes from `fees.settlement`, so the pages, the documents, the gate and the API
+show the same numbers; nothing here computes a fee or decides "settled".
 """
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,7 +14,7 @@ from handover.accounts.models import User
 from handover.core.errors import NotFound
 from handover.extensions import db
 from handover.fees.models import FeeSettings, Payment
-from handover.fees.service import Statement, statement_for
+from handover.fees.settlement import Settlement, settlement_for, settlements_for
 from handover.projects.models import Batch, Building, Contract, Unit
 from handover.projects.queries import scope_units
 
@@ -52,7 +52,7 @@ def percent_text(ratio: Decimal) -> str:
 def statement_view(unit: Unit) -> dict:
     """What the statement partials show: the statement, the ratio and threshold as
     percentages, and the ledger. Raises ValidationFailed for a unit without a contract."""
-    statement = statement_for(unit)
+    statement = settlement_for(unit)
     ratio = None if statement.ratio is None else (statement.ratio * 100).quantize(Decimal("0.01"))
     return {"st": statement, "ratio_percent": ratio, "threshold_percent": percent_text(unit.contract.diff_threshold),
             "ledger": ledger_of(unit.id)}
@@ -92,9 +92,10 @@ def units_in_order(unit_ids: list[int]) -> list[Unit]:
     return [units[uid] for uid in unit_ids if uid in units]
 
 
-def batch_statements(batch_id: int) -> list[Statement]:
-    """The statement of every unit with a contract in the batch, in display order."""
-    return [statement_for(unit) for unit in units_in_order(batch_unit_ids(batch_id))]
+def batch_statements(batch_id: int) -> list[Settlement]:
+    """The settlement of every unit with a contract in the batch, in display order, in a fixed
+    number of queries however large the batch."""
+    return settlements_for(units_in_order(batch_unit_ids(batch_id)))
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class BatchFeeSummary:
     to_refund: Decimal
 
 
-def summarise(statements: list[Statement]) -> BatchFeeSummary:
+def summarise(statements: list[Settlement]) -> BatchFeeSummary:
     balances = [s.balance for s in statements]
     return BatchFeeSummary(
         units=len(statements), settled=sum(1 for s in statements if s.settled),

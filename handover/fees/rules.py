@@ -116,10 +116,80 @@ def fee_lines(terms: FeeTerms, *, measured_area: Decimal, contract_price: Fracti
     return lines
 
 
-def ad_settled(ad_amount: Decimal, paid: Decimal, refunded: Decimal) -> bool:
-    """Payments go to the area differential first: it is settled once its money has moved."""
-    if ad_amount > 0:
-        return paid >= ad_amount
-    if ad_amount < 0:
-        return refunded >= -ad_amount
-    return True
+#: the codes of statement lines, in the order they are printed
+LINE_CODES = ("area_differential", "property_fee", "maintenance_fund", "deed_tax", "other")
+AREA_DIFFERENTIAL = "area_differential"
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class LineStanding:
+    """One statement line and what is still owed on it after offsets and payments: positive when
+    the buyer still owes, negative when the developer still owes the buyer, zero when settled."""
+
+    line: Line
+    owed: Decimal
+
+    @property
+    def settled(self) -> bool:
+        return self.owed == 0
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a statement stands (DOMAIN.md "Settled"), before pending reasons and returns."""
+
+    lines: tuple[LineStanding, ...]
+    total: Decimal
+    paid: Decimal
+    refunded: Decimal
+    #: how much of the refunds the developer owes (the negative area differential) is set off
+    #: against the statement's other lines instead of being paid out
+    offset: Decimal
+    balance: Decimal
+
+    @property
+    def settled(self) -> bool:
+        return self.balance == 0 and all(item.settled for item in self.lines)
+
+    @property
+    def area_differential(self) -> LineStanding | None:
+        return next((item for item in self.lines if item.line.code == AREA_DIFFERENTIAL), None)
+
+
+def standing(lines: list[Line], paid: Decimal, refunded: Decimal, *,
+             first: frozenset[str] | set[str] = frozenset()) -> Standing:
+    """What is still owed per line, under the one settlement rule.
+
+    A refund the developer owes (a negative line: the area differential below the contract
+    area) is set off against the other lines of the same statement; what the buyer paid (net of
+    refunds) then covers the remaining lines: the area differential first, then the lines in
+    `first` (those finance wants settled before the handover), then the rest, each in statement
+    order. Whatever remains is a refund still to be paid out, owed on the negative lines. So a
+    buyer who paid the net balance has settled every line; the owed amounts add up to the balance.
+    """
+    amounts = [line.amount for line in lines]
+    total = sum(amounts, ZERO)
+    balance = total - paid + refunded
+    charges = sum((a for a in amounts if a > 0), ZERO)
+    credits = -sum((a for a in amounts if a < 0), ZERO)
+    owed = [a if a > 0 else ZERO for a in amounts]
+    pool = credits + paid - refunded
+
+    def rank(index: int) -> tuple[int, int]:
+        code = lines[index].code
+        return (0 if code == AREA_DIFFERENTIAL else 1 if code in first else 2, index)
+
+    for index in sorted((i for i, a in enumerate(amounts) if a > 0), key=rank):
+        take = min(max(pool, ZERO), amounts[index])
+        owed[index] -= take
+        pool -= take
+    for index in sorted((i for i, a in enumerate(amounts) if a < 0), key=rank):
+        if pool > 0:  # a refund not yet paid out, owed on the refund lines
+            share = min(pool, -amounts[index])
+            owed[index] = -share
+            pool -= share
+    if pool != 0 and lines:  # refunded more than the refunds owed: the buyer owes it back
+        owed[0] -= pool
+    return Standing(lines=tuple(LineStanding(line, value) for line, value in zip(lines, owed)), total=total,
+                    paid=paid, refunded=refunded, offset=min(credits, charges), balance=balance)

@@ -2,6 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from handover.fees.models import PaymentKind, PaymentMethod
+from handover.fees.rules import LINE_CODES
 
 
 class StrictMoney(fields.Decimal):
@@ -31,6 +32,10 @@ class FeeSettingsSchema(Schema):
     maintenance_fund_rate = fields.Decimal(as_string=True, load_default=None, validate=validate.Range(min=0, max=1))
     deed_tax_rate = fields.Decimal(as_string=True, load_default=None, validate=validate.Range(min=0, max=1))
     other = fields.List(fields.Nested(OtherChargeSchema), load_default=None)
+    settle_before_handover = fields.List(
+        fields.String(validate=validate.OneOf(LINE_CODES)), load_default=None,
+        metadata={"description": "batch only: lines that must be settled before keys and signing (the area "
+                                 "differential always is); null or empty: the whole statement"})
 
     @validates_schema
     def _places(self, data, **kwargs):
@@ -47,6 +52,15 @@ class LineSchema(Schema):
     amount = fields.Decimal(as_string=True)
 
 
+class LineStandingSchema(Schema):
+    code = fields.Function(lambda s: s.line.code)
+    label = fields.Function(lambda s: s.line.label)
+    amount = fields.Function(lambda s: str(s.line.amount))
+    owed = fields.Decimal(as_string=True,
+                          metadata={"description": "still owed on the line; negative: owed to the buyer"})
+    settled = fields.Boolean()
+
+
 class StatementSchema(Schema):
     unit_id = fields.Function(lambda s: s.unit.id)
     contract_area = fields.Decimal(as_string=True)
@@ -61,8 +75,17 @@ class StatementSchema(Schema):
     paid = fields.Decimal(as_string=True)
     refunded = fields.Decimal(as_string=True)
     balance = fields.Decimal(as_string=True)
+    offset = fields.Decimal(as_string=True, metadata={"description": "area differential refund set off against "
+                                                                      "the other lines"})
     settled = fields.Boolean()
     area_differential_settled = fields.Boolean()
+    owed = fields.List(fields.Nested(LineStandingSchema), attribute="line_standings",
+                       metadata={"description": "per line: what is still owed after offsets and payments"})
+    cleared_for_handover = fields.Boolean(metadata={"description": "settled enough for keys and signing"})
+    owed_before_handover = fields.Decimal(as_string=True)
+    settle_before_handover = fields.Function(
+        lambda s: None if s.settle_first is None else sorted(s.settle_first),
+        metadata={"description": "lines the batch wants settled first (null: the whole statement)"})
     pending = fields.List(fields.String())
 
 
@@ -73,6 +96,10 @@ class PaymentInSchema(Schema):
     receipt_no = fields.String(load_default="", validate=validate.Length(max=40),
                                metadata={"description": "blank: the project's next receipt number"})
     note = fields.String(load_default="", validate=validate.Length(max=255))
+    at = fields.AwareDateTime(load_default=None, metadata={"description": "when the money moved (default: now)"})
+    idempotency_key = fields.String(load_default=None, validate=validate.Length(min=1, max=80),
+                                    metadata={"description": "or the Idempotency-Key header: a resend returns "
+                                                             "the first entry"})
 
 
 class PaymentSchema(Schema):
@@ -113,7 +140,3 @@ class DayEndRowSchema(Schema):
     received = fields.Decimal(as_string=True)
     refunded = fields.Decimal(as_string=True)
     count = fields.Integer()
-
-
-class HandoverInSchema(Schema):
-    handed_over_on = fields.Date(required=True)

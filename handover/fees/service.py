@@ -1,8 +1,9 @@
-"""Fee use cases: settings, the unit statement, payments, reversals, return decisions, the gate."""
-from dataclasses import dataclass, field
+"""Fee use cases: settings, payments, reversals, return decisions, day-end.
+
+What a unit owes and whether it is settled is `fees.settlement` (one rule for every reader).
+"""
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from fractions import Fraction
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -10,15 +11,17 @@ from sqlalchemy.exc import IntegrityError
 
 from handover.accounts.models import User
 from handover.core.errors import Conflict, ValidationFailed
+from handover.core.events import announce, payment_recorded
+from handover.core.lifecycle import act_time
 from handover.core.timeutil import local_tz, now_utc
 from handover.extensions import db
 from handover.fees import receipts, rules
-from handover.fees.models import (FeeSettings, Payment, PaymentKind, PaymentMethod, ReturnDecision,
-                                  UnitReturnDecision)
+from handover.fees.models import FeeSettings, Payment, PaymentKind, PaymentMethod, ReturnDecision, UnitReturnDecision
+from handover.fees.settlement import settlement_for
 from handover.projects.models import Batch, Unit
 
 SETTING_FIELDS = ("property_fee_rate", "prepay_months", "maintenance_fund_per_m2", "maintenance_fund_rate",
-                  "deed_tax_rate", "other")
+                  "deed_tax_rate", "other", "settle_before_handover")
 
 
 def set_fee_settings(batch: Batch, values: dict, *, unit: Unit | None = None) -> FeeSettings:
@@ -26,6 +29,17 @@ def set_fee_settings(batch: Batch, values: dict, *, unit: Unit | None = None) ->
     if values.get("maintenance_fund_per_m2") is not None and values.get("maintenance_fund_rate") is not None:
         raise ValidationFailed(_("Give the maintenance fund per m² or as a rate, not both."),
                                details=[{"field": "maintenance_fund_rate", "message": "either_or"}])
+    first = values.get("settle_before_handover")
+    if first is not None:
+        unknown = sorted(set(first) - set(rules.LINE_CODES))
+        if unknown or unit is not None:
+            raise ValidationFailed(_("Which lines must be settled before the handover is set per batch, from the "
+                                     "statement's lines."),
+                                   details=[{"field": "settle_before_handover", "message": ", ".join(unknown)
+                                             or "batch_only"}])
+        # the area differential is always required; an empty list means the whole statement
+        values = {**values, "settle_before_handover": [code for code in rules.LINE_CODES if code in first
+                                                       or code == rules.AREA_DIFFERENTIAL] if first else None}
     same_scope = FeeSettings.unit_id == unit.id if unit else FeeSettings.unit_id.is_(None)
     row = db.session.scalar(sa.select(FeeSettings).where(FeeSettings.batch_id == batch.id, same_scope))
     if row is None:
@@ -42,109 +56,11 @@ def set_fee_settings(batch: Batch, values: dict, *, unit: Unit | None = None) ->
     return row
 
 
-def terms_for(unit: Unit) -> rules.FeeTerms:
-    rows = {r.unit_id: r for r in db.session.scalars(
-        sa.select(FeeSettings).where(FeeSettings.batch_id == unit.batch_id,
-                                     sa.or_(FeeSettings.unit_id.is_(None), FeeSettings.unit_id == unit.id)))}
-    batch_row, unit_row = rows.get(None), rows.get(unit.id)
-
-    def pick(name):
-        for row in (unit_row, batch_row):
-            if row is not None and getattr(row, name) is not None:
-                return getattr(row, name)
-        return None
-
-    other = pick("other") or []
-    return rules.FeeTerms(property_fee_rate=pick("property_fee_rate"), prepay_months=pick("prepay_months") or 3,
-                          maintenance_fund_per_m2=pick("maintenance_fund_per_m2"),
-                          maintenance_fund_rate=pick("maintenance_fund_rate"), deed_tax_rate=pick("deed_tax_rate"),
-                          other=tuple((item["label"], Decimal(item["amount"])) for item in other))
-
-
-@dataclass
-class Statement:
-    unit: Unit
-    contract_area: Decimal
-    measured_area: Decimal | None
-    unit_price: Decimal | None
-    unit_price_basis: str
-    ratio: Decimal | None
-    return_right: bool
-    decision: ReturnDecision | None
-    lines: list[rules.Line] = field(default_factory=list)
-    paid: Decimal = Decimal("0.00")
-    refunded: Decimal = Decimal("0.00")
-    #: why the statement cannot be final yet (no measured area, return decision pending)
-    pending: list[str] = field(default_factory=list)
-
-    @property
-    def total(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal("0.00"))
-
-    @property
-    def balance(self) -> Decimal:
-        """What the buyer still owes (negative: what the developer still owes the buyer)."""
-        return self.total - self.paid + self.refunded
-
-    @property
-    def area_differential(self) -> Decimal | None:
-        return next((line.amount for line in self.lines if line.code == "area_differential"), None)
-
-    @property
-    def returned(self) -> bool:
-        return self.decision == ReturnDecision.RETURN
-
-    @property
-    def area_differential_settled(self) -> bool:
-        if self.pending or self.returned:
-            return False
-        return rules.ad_settled(self.area_differential or Decimal(0), self.paid, self.refunded)
-
-    @property
-    def settled(self) -> bool:
-        return not self.pending and not self.returned and self.balance == 0
-
-
-def payment_totals(unit_id: int) -> tuple[Decimal, Decimal]:
-    """(paid, refunded) after reversals."""
-    paid = refunded = Decimal("0.00")
-    for row in db.session.scalars(sa.select(Payment).where(Payment.unit_id == unit_id)):
-        p, r = row.effect
-        paid, refunded = paid + p, refunded + r
-    return paid, refunded
-
-
-def statement_for(unit: Unit) -> Statement:
-    """The unit's fee statement, computed from the contract, the measured area and the settings."""
-    contract = unit.contract
-    if contract is None:
-        raise ValidationFailed(_("The unit has no contract, so it has no statement."))
-    price = rules.UnitPrice.of(contract.unit_price, contract.total_price, contract.area)
-    decision_row = db.session.scalar(sa.select(UnitReturnDecision).where(UnitReturnDecision.unit_id == unit.id))
-    paid, refunded = payment_totals(unit.id)
-    statement = Statement(unit=unit, contract_area=contract.area, measured_area=unit.measured_area,
-                          unit_price=contract.unit_price, unit_price_basis=price.basis, ratio=None,
-                          return_right=False, decision=decision_row.decision if decision_row else None,
-                          paid=paid, refunded=refunded)
-    if unit.measured_area is None:
-        statement.pending.append(_("The measured area is not recorded yet."))
-        return statement
-    ad = rules.area_differential(contract.area, unit.measured_area, price, threshold=contract.diff_threshold,
-                                 multiplier=contract.refund_multiplier)
-    statement.ratio, statement.return_right = ad.ratio, ad.return_right
-    if ad.return_right and statement.decision is None:
-        statement.pending.append(_("The buyer may return the unit: record their decision first."))
-    statement.lines.append(rules.Line("area_differential", "面积补差", ad.basis, ad.amount))
-    contract_price = Fraction(contract.area) * price.value
-    statement.lines.extend(rules.fee_lines(terms_for(unit), measured_area=unit.measured_area,
-                                           contract_price=contract_price,
-                                           final_price=contract_price + Fraction(ad.amount)))
-    return statement
 
 
 def record_return_decision(unit: Unit, keep: bool, *, actor: User) -> UnitReturnDecision:
     """Record whether a buyer entitled to return the unit keeps it. Only asked when entitled."""
-    statement = statement_for(unit)
+    statement = settlement_for(unit)
     if not statement.return_right:
         raise Conflict(_("The area difference is within the threshold: the buyer has no right to return."))
     if statement.decision is not None:
@@ -168,21 +84,48 @@ def _insert(payment: Payment) -> Payment:
             db.session.add(payment)
             db.session.flush()
     except IntegrityError:
+        if payment.idempotency_key and _by_idempotency_key(payment.idempotency_key) is not None:
+            return _resent(payment.idempotency_key, payment.unit_id)  # a resend racing the first
         raise Conflict(_("Receipt number %(no)s is already used.", no=payment.receipt_no),
-                       details={"field": "receipt_no"}) from None
+                       details=[{"field": "receipt_no", "message": "used"}]) from None
     return payment
 
 
+def _by_idempotency_key(key: str) -> Payment | None:
+    return db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
+
+
+def _resent(key: str, unit_id: int) -> Payment:
+    first = _by_idempotency_key(key)
+    if first.unit_id != unit_id:
+        raise Conflict(_("This idempotency key was already used for another unit."),
+                       details=[{"field": "idempotency_key", "message": "used"}])
+    return first
+
+
 def record_payment(unit: Unit, *, kind: PaymentKind, amount: Decimal, method: PaymentMethod, receipt_no: str,
-                   actor: User, note: str = "") -> Payment:
-    """Append a payment or refund. Raises ValidationFailed for a bad amount, Conflict for a used receipt.
-    A blank receipt number takes the project's next one (fees.receipts)."""
+                   actor: User, note: str = "", at: datetime | None = None,
+                   idempotency_key: str | None = None) -> Payment:
+    """Append a payment or refund and announce `payment_recorded` (after the commit). `at`: when the
+    money moved (a tablet syncing later); a resend with the same `idempotency_key` returns the
+    first entry and records (and announces) nothing.
+    Raises ValidationFailed for a bad amount, Conflict for a used receipt. A blank receipt number
+    takes the project's next one (fees.receipts)."""
+    idempotency_key = (idempotency_key or "").strip() or None
+    if idempotency_key and _by_idempotency_key(idempotency_key) is not None:
+        return _resent(idempotency_key, unit.id)
     _check_amount(amount)
     if unit.contract is None:
         raise ValidationFailed(_("The unit has no contract."))
     receipt_no = (receipt_no or "").strip() or receipts.take_receipt_no(unit.batch.project_id)
-    return _insert(Payment(unit_id=unit.id, kind=kind, amount=amount, method=method, receipt_no=receipt_no.strip(),
-                           note=note, operator_id=actor.id, operator_name=actor.name, at=now_utc()))
+    entry = Payment(unit_id=unit.id, kind=kind, amount=amount, method=method, receipt_no=receipt_no.strip(),
+                    note=note, operator_id=actor.id, operator_name=actor.name, at=act_time(at),
+                    idempotency_key=idempotency_key)
+    saved = _insert(entry)
+    if saved is entry:  # not a resend that raced the first send
+        announce(payment_recorded, unit_id=unit.id, payment_id=saved.id, kind=kind.value, amount=str(amount),
+                 at=saved.at, actor_id=actor.id)
+    return saved
 
 
 def reverse_payment(payment: Payment, *, receipt_no: str, actor: User, note: str = "") -> Payment:
@@ -202,7 +145,7 @@ def convert_refund_to_property_fee(unit: Unit, amount: Decimal, *, receipt_no: s
                                                                                                           Payment]:
     """At the buyer's request, turn a refund they are owed into prepaid property fee:
     one refund and one payment of the same amount (receipts `<no>-R` and `<no>-P`)."""
-    statement = statement_for(unit)
+    statement = settlement_for(unit)
     if amount > -statement.balance:
         raise ValidationFailed(_("Only money the developer still owes the buyer can be converted."),
                                details=[{"field": "amount", "message": "more_than_owed"}])
@@ -230,20 +173,3 @@ def day_end_totals(day: date, *, batch_ids: list[int] | None = None) -> list[dic
         entry["refunded"] += refunded
         entry["count"] += 1
     return sorted(totals.values(), key=lambda e: (e["method"].value, e["operator"]))
-
-
-def handover_gate(unit: Unit) -> str | None:
-    """Why keys may not go to the owner and the handover may not be signed yet, or None.
-
-    The area differential must be settled first (DOMAIN.md "Fee statement").
-    """
-    if unit.contract is None:
-        return _("The unit has no contract.")
-    statement = statement_for(unit)
-    if statement.returned:
-        return _("The buyer returned the unit: it leaves the handover.")
-    if statement.pending:
-        return statement.pending[0]
-    if not statement.area_differential_settled:
-        return _("The area differential is not settled yet.")
-    return None

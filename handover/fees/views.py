@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
@@ -23,6 +22,7 @@ from handover.fees import queries, service
 from handover.fees.forms import (ConversionForm, FeeSettingsForm, PaymentForm, ReturnDecisionForm, ReversalForm,
                                  rate_to_percent)
 from handover.fees.models import PaymentKind, PaymentMethod, ReturnDecision
+from handover.fees.settlement import LINE_NAMES
 from handover.jobs.models import Job
 from handover.projects import queries as project_queries
 from handover.fees import exports as fee_exports
@@ -30,9 +30,7 @@ from handover.fees import exports as fee_exports
 bp = Blueprint("fees", __name__)
 
 ZERO = Decimal("0.00")
-#: fee line names for the pages; documents print the Chinese labels the rules give
-LINE_LABELS = {"area_differential": _l("Area differential"), "property_fee": _l("Property fee prepayment"),
-               "maintenance_fund": _l("Public maintenance fund"), "deed_tax": _l("Deed tax")}
+LINE_LABELS = LINE_NAMES
 
 
 @bp.app_context_processor
@@ -93,7 +91,8 @@ def _settings_data(row) -> dict:
             "maintenance_fund_per_m2": row.maintenance_fund_per_m2,
             "maintenance_fund_percent": rate_to_percent(row.maintenance_fund_rate),
             "deed_tax_percent": rate_to_percent(row.deed_tax_rate),
-            "other": [{"name": item["label"], "amount": Decimal(item["amount"])} for item in row.other or []]}
+            "other": [{"name": item["label"], "amount": Decimal(item["amount"])} for item in row.other or []],
+            "settle_before_handover": [c for c in row.settle_before_handover or [] if c != "area_differential"]}
 
 
 @bp.route("/batches/<int:batch_id>/fees/settings", methods=["GET", "POST"])

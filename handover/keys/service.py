@@ -100,15 +100,26 @@ class KeyEventInput:
     signature: str | None = None  # PNG data URL
 
 
+#: Who answers "may this unit's keys go to its owner?": the handovers domain, one floor above,
+#: registers its gate here when it is imported (keys cannot import it). Unset, keys refuse.
+_owner_gate = None
+
+
+def answer_owner_handover_with(gate) -> None:
+    """Called by handovers: `gate(unit)` returns an object with `open`, `message` and `details()`."""
+    global _owner_gate
+    _owner_gate = gate
+
+
 def _gate(key: Key, event: KeyEventType) -> None:
-    """A key goes to the owner only once the unit's area differential is settled."""
+    """A key goes to the owner only once the handover gate says so (fees settled: DOMAIN.md "Settled")."""
     if event != KeyEventType.HANDED_TO_OWNER or key.unit_id is None:
         return
-    from handover.fees.service import handover_gate
-
-    reason = handover_gate(db.session.get(Unit, key.unit_id))
-    if reason:
-        raise Conflict(reason, details={"gate": "area_differential"})
+    if _owner_gate is None:
+        raise Conflict(_("The handover gate is not available: no key goes to the owner."))
+    closed = _owner_gate(db.session.get(Unit, key.unit_id))
+    if not closed.open:
+        raise Conflict(closed.message, details=closed.details())
 
 
 def record_key_event(key: Key, data: KeyEventInput, *, actor: User, at: datetime | None = None,

@@ -15,7 +15,7 @@ from handover.core.errors import DomainError, NotFound
 from handover.core.pagination import paginate
 from handover.core.timeutil import today_local
 from handover.extensions import db
-from handover.fees.service import handover_gate
+from handover.handovers.queries import key_refusal
 from handover.keys import document_rows, documents, queries, rules, service
 from handover.keys.forms import KeyEventForm
 from handover.keys.models import Key, KeyEventType, KeyStatus
@@ -61,7 +61,7 @@ def wants_json() -> bool:
 def event_context(key: Key) -> dict:
     """What the key page and the desk need to show the actions the custody rules allow."""
     events = rules.KEY.allowed(key.status)
-    gate = handover_gate(key.unit) if key.unit and KeyEventType.HANDED_TO_OWNER in events else None
+    gate = key_refusal(key.unit) if key.unit and KeyEventType.HANDED_TO_OWNER in events else None
     owner = key.unit.contract.owner.name if key.unit and key.unit.contract else ""
     return {"events": events, "gate": gate, "owner_name": owner, "signed": rules.SIGNED_EVENTS,
             "with_counterparty": rules.COUNTERPARTY_EVENTS, "E": KeyEventType, "actions": ACTION_LABELS}

@@ -10,7 +10,7 @@ from handover.accounts.permissions import requires
 from handover.core.errors import DomainError, NotFound, ValidationFailed
 from handover.core.staging import discard_staged, load_staged, stage_file
 from handover.extensions import db
-from handover.fees.service import handover_gate
+from handover.handovers.queries import key_refusal
 from handover.keys import importing, queries, rules, service
 from handover.keys.forms import DESK_EVENTS, BulkKeysForm, DeskEventForm, KeyImportForm, ReceiveForm
 from handover.keys.models import Key, KeyEventType, KeyKind, KeyStatus
@@ -80,7 +80,7 @@ def render_desk_unit(unit: Unit, *, forms: dict | None = None, status: int = 200
         forms.setdefault(event, DeskEventForm(formdata=None, to=owner, key_ids=[k.id for k in groups[event]]))
     return render_template("keys/desk_unit.html", unit=unit, keys=keys, groups=groups, forms=forms,
                            waiting=[k for k in keys if k.id not in ready and k.status != KeyStatus.WITH_OWNER],
-                           gate=handover_gate(unit), fee_page=_fee_page(unit), E=KeyEventType, owner_name=owner,
+                           gate=key_refusal(unit), fee_page=_fee_page(unit), E=KeyEventType, owner_name=owner,
                            events=events,
                            entrustments=[e.first for e in queries.unit_entrustments(unit.id)]), status
 

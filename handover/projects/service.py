@@ -55,18 +55,3 @@ def create_contractor(name: str, *, actor: User, contact_name: str = "", phone: 
     db.session.add(contractor)
     db.session.flush()
     return contractor
-
-
-def sign_handover(unit, *, on: date, actor: User):
-    """Record that the owner signed the handover on `on`; refused until the area differential
-    is settled (fees.service.handover_gate). Warranty periods run from this date."""
-    from handover.fees.service import handover_gate
-
-    if unit.handed_over_on is not None:
-        raise Conflict(_("The handover of this unit is already signed (%(on)s).", on=unit.handed_over_on))
-    reason = handover_gate(unit)
-    if reason:
-        raise Conflict(reason, details={"gate": "area_differential"})
-    unit.handed_over_on = on
-    db.session.flush()
-    return unit

@@ -47,6 +47,7 @@ fees.record_payment                             x   .   .   .   x   .   .   .
 fees.view                                       x   x   x   x   x   x   .   .
 fees.view_overview                              x   .   x   .   x   x   .   .
 fees.view_statement                             x   x   x   x   x   x   .   x
+handovers.revoke                                x   .   .   .   .   x   .   .
 handovers.sign                                  x   .   x   x   .   x   .   .
 handovers.view                                  x   x   x   x   x   x   .   .
 inspections.edit_checklist                      x   .   .   .   .   .   .   .

@@ -104,28 +104,6 @@ def test_no_return_decision_within_threshold(world, make_unit, api):
     assert api.post(f"/api/v1/units/{unit.id}/return-decision", json={"keep": True}).status_code == 409
 
 
-def test_handover_is_refused_until_the_area_differential_is_settled(world, make_unit, api):
-    unit = make_unit(world.a.batch_id, "509", measured="101.20", phone="13800000509")
-    api.token("finance")
-    api.put(f"/api/v1/batches/{world.a.batch_id}/fee-settings", json={"property_fee_rate": "2.00"})
-    api.token("sales")
-    refused = api.post(f"/api/v1/units/{unit.id}/handover", json={"handed_over_on": "2026-12-20"})
-    assert refused.status_code == 409
-    assert refused.get_json()["details"] == {"gate": "area_differential"}
-    api.token("finance")
-    api.post(f"/api/v1/units/{unit.id}/payments",
-             json={"kind": "payment", "amount": "24000.00", "method": "transfer", "receipt_no": "AD-1"})
-    api.token("sales")
-    signed = api.post(f"/api/v1/units/{unit.id}/handover", json={"handed_over_on": "2026-12-20"})
-    assert signed.status_code == 200  # property fee still open, but the area differential is settled
-    assert api.post(f"/api/v1/units/{unit.id}/handover", json={"handed_over_on": "2026-12-21"}).status_code == 409
-
-
-def test_unmeasured_unit_cannot_be_handed_over(world, api):
-    api.token("sales")
-    assert api.post(f"/api/v1/units/{world.a1.id}/handover", json={"handed_over_on": "2026-12-20"}).status_code == 409
-
-
 def test_refund_converted_into_prepaid_property_fee(world, make_unit, api):
     unit = make_unit(world.a.batch_id, "510", measured="98.80", phone="13800000510")  # refund 24,000
     api.token("finance")
@@ -170,3 +148,28 @@ def test_only_finance_records_money(world, api):
     response = api.post(f"/api/v1/units/{world.a1.id}/payments",
                         json={"kind": "payment", "amount": "1.00", "method": "cash", "receipt_no": "X"})
     assert response.status_code == 403
+
+
+def test_a_resent_payment_is_recorded_once(demo_cases, api, client):
+    api.token("finance")
+    url = f"/api/v1/units/{demo_cases.owing}/payments"
+    body = {"kind": "payment", "amount": "1138.75", "method": "card", "receipt_no": "SK-R-1"}
+    first = client.post(url, json=body, headers={**api.headers, "Idempotency-Key": "pos-42"})
+    resent = api.post(url, json={**body, "idempotency_key": "pos-42"})
+    assert first.status_code == resent.status_code == 201
+    assert first.get_json()["id"] == resent.get_json()["id"]
+    assert [p["receipt_no"] for p in api.get(url).get_json()].count("SK-R-1") == 1
+    dated = api.post(url, json={**body, "receipt_no": "SK-R-2", "amount": "1.00", "at": "2026-11-30T09:00:00+08:00"})
+    assert dated.status_code == 201 and dated.get_json()["at"].startswith("2026-11-30T01:00:00")
+
+
+def test_finance_sets_which_lines_must_be_settled_before_the_handover(demo_cases, api):
+    api.token("finance")
+    url = f"/api/v1/batches/{demo_cases.batch_id}/fee-settings"
+    settings = {"property_fee_rate": "3.20", "prepay_months": 3, "maintenance_fund_per_m2": "80.00",
+                "deed_tax_rate": "0.015"}
+    assert api.put(url, json={**settings, "settle_before_handover": ["parking"]}).status_code == 422
+    assert api.put(url, json={**settings, "settle_before_handover": ["property_fee"]}).status_code == 200
+    body = api.get(f"/api/v1/units/{demo_cases.owing}/statement").get_json()
+    assert body["settle_before_handover"] == ["area_differential", "property_fee"] and body["owed_before_handover"] == "1138.75"
+    assert body["settled"] is False

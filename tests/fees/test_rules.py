@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handover.core.money import round_money
-from handover.fees.rules import FeeTerms, UnitPrice, ad_settled, area_differential, fee_lines
+from handover.fees.rules import FeeTerms, Line, UnitPrice, area_differential, fee_lines, standing
 
 A, P = D("100.00"), D("20000.00")
 
@@ -96,12 +96,53 @@ def test_maintenance_fund_as_a_rate_of_the_price():
     assert lines[0].amount == D("30600.74")
 
 
-def test_area_differential_settlement_goes_first():
-    assert ad_settled(D("24000.00"), paid=D("24000.00"), refunded=D(0))
-    assert not ad_settled(D("24000.00"), paid=D("23999.99"), refunded=D(0))
-    assert ad_settled(D("-140000.00"), paid=D(0), refunded=D("140000.00"))
-    assert not ad_settled(D("-140000.00"), paid=D(0), refunded=D(0))
-    assert ad_settled(D("0.00"), paid=D(0), refunded=D(0))
+def _lines(ad: str, *others: tuple[str, str]) -> list[Line]:
+    return [Line("area_differential", "面积补差", "", D(ad))] + [Line(code, code, "", D(amount)) for code, amount in others]
+
+
+# the demo's unit 1-1-401: area differential −31,000.00, other lines 49,010.00, net 18,010.00
+NETTING = _lines("-31000.00", ("property_fee", "1010.00"), ("maintenance_fund", "8000.00"), ("deed_tax", "40000.00"))
+
+
+def test_paying_the_net_settles_every_line_the_area_differential_included():
+    result = standing(NETTING, paid=D("18010.00"), refunded=D(0))
+    assert result.balance == 0 and result.offset == D("31000.00") and result.settled
+    assert [item.owed for item in result.lines] == [0, 0, 0, 0]
+    assert result.area_differential.settled
+
+
+def test_an_offset_refund_leaves_the_other_lines_owed():
+    result = standing(NETTING, paid=D(0), refunded=D(0))
+    assert not result.settled and result.balance == D("18010.00")
+    # the refund covers the lines in order; what remains is owed on the last of them
+    assert [item.owed for item in result.lines] == [0, 0, 0, D("18010.00")]
+    assert result.area_differential.settled  # nothing left to pay out on it: it was set off
+
+
+def test_area_differential_is_paid_first_then_the_lines_finance_names():
+    lines = _lines("24000.00", ("property_fee", "971.52"), ("maintenance_fund", "8096.00"), ("deed_tax", "30360.00"))
+    only_ad = standing(lines, paid=D("24000.00"), refunded=D(0))
+    assert only_ad.area_differential.settled and not only_ad.settled
+    assert [item.owed for item in only_ad.lines] == [0, D("971.52"), D("8096.00"), D("30360.00")]
+    deed_first = standing(lines, paid=D("54360.00"), refunded=D(0), first={"deed_tax"})
+    assert [item.owed for item in deed_first.lines] == [0, D("971.52"), D("8096.00"), 0]
+    short = standing(lines, paid=D("23999.99"), refunded=D(0))
+    assert short.area_differential.owed == D("0.01")
+
+
+def test_a_net_refund_is_settled_once_paid_out_or_converted():
+    lines = _lines("-140000.00", ("property_fee", "960.00"))
+    owed = standing(lines, paid=D(0), refunded=D(0))
+    assert owed.balance == D("-139040.00") and owed.area_differential.owed == D("-139040.00")
+    assert not owed.settled and not owed.area_differential.settled
+    paid_out = standing(lines, paid=D("1000.00"), refunded=D("140040.00"))  # 1,000 converted, the rest paid out
+    assert paid_out.settled and paid_out.area_differential.settled
+
+
+def test_no_lines_nothing_paid_is_settled_and_overpayment_is_owed_back():
+    assert standing([], paid=D(0), refunded=D(0)).settled
+    over = standing(_lines("100.00"), paid=D("150.00"), refunded=D(0))
+    assert over.balance == D("-50.00") and over.lines[0].owed == D("-50.00") and not over.settled
 
 
 # --- invariants (hypothesis) -------------------------------------------------------------
@@ -177,3 +218,17 @@ def test_exact_quotient_matters_at_a_half_fen():
     price = UnitPrice.of(None, D("2443617.55"), D("71.22"))
     assert area_differential(D("71.22"), D("73.11"), price).amount == D("64847.48")
     assert round_money((D("73.11") - D("71.22")) * (D("2443617.55") / D("71.22"))) == D("64847.47")
+
+
+money = st.decimals(min_value=D("-200000.00"), max_value=D("200000.00"), places=2)
+positive = st.decimals(min_value=D("0.00"), max_value=D("300000.00"), places=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(money, st.lists(positive, max_size=4), positive, positive)
+def test_owed_per_line_adds_up_to_the_balance(ad, others, paid, refunded):
+    lines = _lines(str(ad), *[("other", str(amount)) for amount in others])
+    result = standing(lines, paid=paid, refunded=refunded)
+    assert sum((item.owed for item in result.lines), D(0)) == result.balance
+    assert result.settled == (result.balance == 0)
+    assert 0 <= result.offset <= -min(ad, D(0))

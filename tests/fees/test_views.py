@@ -234,3 +234,49 @@ def test_homeowner_sees_only_their_own_statement_read_only(world, browser, app):
     assert "/my/payments/" in html  # the owner's own receipts only (portal.receipt)
     assert browser.client.get(f"/my/units/{world.a2.id}").status_code == 404
     assert browser.client.get(f"/units/{world.a1.id}/statement").status_code == 403
+
+
+def _queries_of(app, run) -> int:
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = run()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(seen)
+
+
+def test_batch_overview_takes_the_same_number_of_queries_for_any_batch_size(fee_unit, world, make_unit, browser,
+                                                                          app):
+    url = f"/batches/{world.a.batch_id}/fees"
+    browser.client.get(url)  # warm up: the first request loads what every request caches
+    small = _queries_of(app, lambda: browser.client.get(url))
+    for number in range(30):
+        make_unit(world.a.batch_id, f"9{number:02d}", floor=9, measured="100.50", phone=f"1390000{number:04d}")
+    large = _queries_of(app, lambda: browser.client.get(url))
+    assert "1-1-929" in _text(browser.client.get(url + "?page=2")) or "1-1-929" in _text(browser.client.get(url))
+    assert large == small, (small, large)
+
+
+def test_settings_page_sets_the_lines_required_before_the_handover(fee_unit, world, browser, app):
+    url = f"/batches/{world.a.batch_id}/fees/settings"
+    assert browser.post(url, {**SETTINGS, "settle_before_handover": ["deed_tax"]}).status_code == 302
+    page = _text(browser.client.get(url))
+    assert re.search(r'value="deed_tax"[^>]*checked|checked[^>]*value="deed_tax"', page)
+    with app.app_context():
+        row = db.session.scalar(sa.select(FeeSettings).where(FeeSettings.unit_id.is_(None)))
+        assert row.settle_before_handover == ["area_differential", "deed_tax"]
+    _pay(browser, fee_unit.id, amount="54360.00", receipt_no="SK-AD-DT")  # area differential and deed tax
+    statement = _text(browser.client.get(f"/units/{fee_unit.id}/statement"))
+    assert "The lines this batch requires before keys and signing are settled." in statement
+    assert browser.post(url, SETTINGS).status_code == 302  # none ticked: the whole statement again
+    with app.app_context():
+        assert db.session.scalar(sa.select(FeeSettings.settle_before_handover)
+                                 .where(FeeSettings.unit_id.is_(None))) is None

@@ -72,7 +72,9 @@ def test_unsettled_area_differential_blocks_handing_the_key(world, make_unit, ap
     key = _key(api, unit.id)
     _event(api, key["id"], "received", to="总包")
     refused = _event(api, key["id"], "handed_to_owner", to="张伟", signature=signature_png())
-    assert refused.status_code == 409 and refused.get_json()["details"] == {"gate": "area_differential"}
+    assert refused.status_code == 409
+    assert [(d["field"], d["code"], d["amount"]) for d in refused.get_json()["details"]] == [
+        ("gate", "fees_unsettled", "24000.00")]
     api.token("finance")
     api.post(f"/api/v1/units/{unit.id}/payments",
              json={"kind": "payment", "amount": "24000.00", "method": "cash", "receipt_no": "K-602"})

@@ -1,0 +1,148 @@
+"""Handover use cases: signing, correcting and revoking, behind the gate (`queries.gate`).
+
+`HandoverRecord` rows are the source of truth; `Unit.handed_over_on` (read by warranties,
+defects, inspections and the portal) is a cache of the latest row, written only here.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from handover.accounts.models import User
+from handover.core.errors import Conflict, ValidationFailed
+from handover.core.events import announce, handover_revoked, unit_handed_over
+from handover.core.lifecycle import act_time
+from handover.core.timeutil import now_utc
+from handover.extensions import db
+from handover.handovers import rules
+from handover.handovers.models import HandoverRecord
+from handover.handovers.queries import gate, history
+from handover.handovers.rules import Purpose
+from handover.projects.models import Unit
+
+
+def _state(unit: Unit) -> rules.HandoverState:
+    return rules.state_after([row.action for row in history(unit.id)])
+
+
+def _resent(idempotency_key: str | None, unit: Unit, action: str) -> HandoverRecord | None:
+    if not idempotency_key:
+        return None
+    first = db.session.scalar(sa.select(HandoverRecord).where(HandoverRecord.idempotency_key == idempotency_key))
+    if first is not None and (first.unit_id != unit.id or first.action != action):
+        raise Conflict(_("This idempotency key was already used for another act."),
+                       details=[{"field": "idempotency_key", "message": "used"}])
+    return first
+
+
+def _lock(unit: Unit) -> None:
+    """Hold the unit's row until the commit and re-read its handover state, so of two people
+    signing the same unit at once the second sees the first."""
+    db.session.execute(sa.select(Unit.id).where(Unit.id == unit.id).with_for_update())
+    db.session.refresh(unit, ["handed_over_on"])
+
+
+def _append(unit: Unit, *, action: str, actor: User, at: datetime | None, on: date | None, items: Iterable[str],
+            note: str, idempotency_key: str | None) -> tuple[HandoverRecord, bool]:
+    """Append the act and update the cache; (the first row, False) when a resend raced it."""
+    row = HandoverRecord(unit_id=unit.id, action=action, handed_over_on=on, items=list(items), note=note.strip(),
+                         actor_id=actor.id, actor_name=actor.name, at=act_time(at), recorded_at=now_utc(),
+                         idempotency_key=idempotency_key)
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:  # the same key sent twice at the same moment: the first one won
+        first = _resent(idempotency_key, unit, action)
+        if first is None:
+            raise
+        return first, False
+    unit.handed_over_on = on  # the cache the warranty and the other domains read
+    db.session.flush()
+    return row, True
+
+
+def _check_items(items: Iterable[str]) -> list[str]:
+    items = list(dict.fromkeys(items))
+    unknown = [item for item in items if item not in rules.HANDED_ITEMS]
+    if unknown:
+        raise ValidationFailed(_("Unknown handed item: %(items)s.", items=", ".join(unknown)),
+                               details=[{"field": "items", "message": ", ".join(unknown)}])
+    return items
+
+
+def _check_date(on: date | None) -> None:
+    if on is None:
+        raise ValidationFailed(_("The handover date is required."),
+                               details=[{"field": "handed_over_on", "message": "required"}])
+
+
+def sign_handover(unit: Unit, *, on: date, actor: User, at: datetime | None = None, items: Iterable[str] = (),
+                  note: str = "", idempotency_key: str | None = None) -> HandoverRecord:
+    """Record that the owner signed the handover on `on` (warranty periods run from this date).
+
+    Refused (Conflict, every unmet condition in `details`) while the gate is closed. A resend
+    with the same `idempotency_key` returns the first record and signs nothing more.
+    Announces `unit_handed_over` after the commit.
+    """
+    _lock(unit)  # first: a resend racing the first send waits for it, then finds it
+    first = _resent(idempotency_key, unit, rules.SIGN)
+    if first is not None:
+        return first
+    items = _check_items(items)
+    _check_date(on)
+    closed = gate(unit, Purpose.SIGN)
+    if not closed.open:
+        raise Conflict(closed.message, details=closed.details())
+    rules.HANDOVER.next(_state(unit), rules.SIGN)
+    row, created = _append(unit, action=rules.SIGN, actor=actor, at=at, on=on, items=items, note=note,
+                           idempotency_key=idempotency_key)
+    if created:
+        announce(unit_handed_over, unit_id=unit.id, at=row.at, actor_id=actor.id)
+    return row
+
+
+def correct_handover(unit: Unit, *, on: date, actor: User, note: str, at: datetime | None = None,
+                     idempotency_key: str | None = None) -> HandoverRecord:
+    """Correct the handover date of a signed handover: a new row, the first one stays as it was."""
+    _lock(unit)  # first: a resend racing the first send waits for it, then finds it
+    first = _resent(idempotency_key, unit, rules.CORRECT)
+    if first is not None:
+        return first
+    _require_note(note)
+    _check_date(on)
+    rules.HANDOVER.next(_state(unit), rules.CORRECT)
+    items = next((row.items for row in reversed(history(unit.id)) if row.action == rules.SIGN), [])
+    row, _created = _append(unit, action=rules.CORRECT, actor=actor, at=at, on=on, items=items, note=note,
+                            idempotency_key=idempotency_key)
+    return row
+
+
+def revoke_handover(unit: Unit, *, actor: User, note: str, at: datetime | None = None,
+                    idempotency_key: str | None = None) -> HandoverRecord:
+    """Revoke a handover signed by mistake: a new row; the unit is no longer handed over."""
+    _lock(unit)  # first: a resend racing the first send waits for it, then finds it
+    first = _resent(idempotency_key, unit, rules.REVOKE)
+    if first is not None:
+        return first
+    _require_note(note)
+    rules.HANDOVER.next(_state(unit), rules.REVOKE)
+    row, created = _append(unit, action=rules.REVOKE, actor=actor, at=at, on=None, items=(), note=note,
+                           idempotency_key=idempotency_key)
+    if created:
+        announce(handover_revoked, unit_id=unit.id, at=row.at, actor_id=actor.id)
+    return row
+
+
+def _require_note(note: str) -> None:
+    if not (note or "").strip():
+        raise ValidationFailed(_("Say why."), details=[{"field": "note", "message": "required"}])
+
+
+def handed_over_on(unit: Unit) -> date | None:
+    """The date every warranty of the unit runs from (None: not handed over)."""
+    return unit.handed_over_on

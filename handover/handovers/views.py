@@ -1,0 +1,105 @@
+"""Handover pages: a unit's gate (every unmet condition), signing, and the record with its history."""
+import secrets
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from handover.accounts.access import request_user
+from handover.accounts.permissions import can, requires
+from handover.core.errors import DomainError
+from handover.extensions import db
+from handover.handovers import queries, rules, service
+from handover.handovers.forms import CorrectForm, RevokeForm, SignForm
+from handover.projects import queries as project_queries
+
+bp = Blueprint("handovers", __name__)
+
+
+def _page(unit, *, sign: SignForm | None = None, correct: CorrectForm | None = None,
+          revoke: RevokeForm | None = None, status: int = 200):
+    user = request_user()
+    if sign is None:
+        sign = SignForm(formdata=None)
+        sign.idempotency_key.data = secrets.token_urlsafe(16)
+    return render_template("handovers/unit.html", unit=unit, view=queries.handover_view(unit), sign=sign,
+                           correct=correct or CorrectForm(formdata=None), revoke=revoke or RevokeForm(formdata=None),
+                           items=rules.HANDED_ITEMS, can_sign=can(user, "handovers.sign"),
+                           can_revoke=can(user, "handovers.revoke")), status
+
+
+def _refused(form, exc: DomainError) -> None:
+    """Put a refusal under the field it names; the gate's conditions show at the top of the page."""
+    details = exc.details if isinstance(exc.details, list) else []
+    fields = {d.get("field") for d in details if isinstance(d, dict)} & set(form._fields)
+    for name in fields:
+        form[name].errors = [*form[name].errors, exc.message]
+    if not fields and not any(isinstance(d, dict) and d.get("field") == "gate" for d in details):
+        form.form_errors.append(exc.message)
+
+
+@bp.get("/units/<int:unit_id>/handover")
+@requires("handovers.view")
+def unit(unit_id: int):
+    """The unit's handover: every condition still unmet with its reason, the signing, the record."""
+    return _page(project_queries.get_unit(request_user(), unit_id))
+
+
+@bp.post("/units/<int:unit_id>/handover")
+@requires("handovers.sign")
+def sign(unit_id: int):
+    """Sign the handover for the owner; refused, with every reason, while the gate is closed."""
+    user = request_user()
+    unit_row = project_queries.get_unit(user, unit_id)
+    form = SignForm()
+    if not form.validate_on_submit():
+        return _page(unit_row, sign=form, status=400)
+    try:
+        service.sign_handover(unit_row, on=form.handed_over_on.data, actor=user, items=form.items.data or [],
+                              note=form.note.data or "", idempotency_key=form.idempotency_key.data or None)
+    except DomainError as exc:
+        db.session.rollback()
+        _refused(form, exc)
+        return _page(unit_row, sign=form, status=exc.status)
+    db.session.commit()
+    flash(_("Handover signed: handed over on %(on)s.", on=unit_row.handed_over_on), "success")
+    return redirect(url_for("handovers.unit", unit_id=unit_row.id))
+
+
+@bp.post("/units/<int:unit_id>/handover/correction")
+@requires("handovers.revoke")
+def correct(unit_id: int):
+    """Correct the handover date: a new entry in the history; the first one stays."""
+    user = request_user()
+    unit_row = project_queries.get_unit(user, unit_id)
+    form = CorrectForm()
+    if not form.validate_on_submit():
+        return _page(unit_row, correct=form, status=400)
+    try:
+        service.correct_handover(unit_row, on=form.handed_over_on.data, note=form.note.data, actor=user)
+    except DomainError as exc:
+        db.session.rollback()
+        _refused(form, exc)
+        return _page(unit_row, correct=form, status=exc.status)
+    db.session.commit()
+    flash(_("Handover date corrected to %(on)s.", on=unit_row.handed_over_on), "success")
+    return redirect(url_for("handovers.unit", unit_id=unit_row.id))
+
+
+@bp.post("/units/<int:unit_id>/handover/revocation")
+@requires("handovers.revoke")
+def revoke(unit_id: int):
+    """Revoke a handover signed by mistake: a new entry in the history; the unit is open again."""
+    user = request_user()
+    unit_row = project_queries.get_unit(user, unit_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return _page(unit_row, revoke=form, status=400)
+    try:
+        service.revoke_handover(unit_row, note=form.note.data, actor=user)
+    except DomainError as exc:
+        db.session.rollback()
+        _refused(form, exc)
+        return _page(unit_row, revoke=form, status=exc.status)
+    db.session.commit()
+    flash(_("Handover revoked."), "success")
+    return redirect(url_for("handovers.unit", unit_id=unit_row.id))

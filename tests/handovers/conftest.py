@@ -1,0 +1,2 @@
+"""Handover test fixtures: the fee cases the gate must get right."""
+from tests.fees.demo_cases import demo_cases  # noqa: F401 - fixture
