@@ -7,7 +7,7 @@ from werkzeug.routing import BuildError
 
 from handover.accounts.access import request_user
 from handover.core.access import allow
-from handover.core.errors import DomainError, NotFound
+from handover.core.errors import NotFound
 from handover.extensions import db
 from handover.fees.service import handover_gate
 from handover.keys import importing, queries, rules, service
@@ -17,6 +17,7 @@ from handover.keys.models import Key, KeyEventType, KeyKind, KeyStatus
 from handover.keys.views import chosen_batch, int_arg
 from handover.projects import queries as project_queries
 from handover.projects.models import Unit
+from handover.web.forms import attempt, import_problems, submit
 
 bp = Blueprint("key_desk", __name__)
 
@@ -104,20 +105,22 @@ def desk_event(unit_id: int, event: str):
         return render_desk_unit(unit, forms={event_type: form}, status=400)
     data = service.KeyEventInput(type=event_type, counterparty=form.to.data, note=form.note.data or "",
                                  signature=form.signature.data or None)
-    try:
+
+    def record_all():
+        last = None
         for key_id in form.key_ids.data:
             key = queries.get_key(user, key_id, for_update=True)
             if key.unit_id != unit.id:
                 raise NotFound(_("Key not found."))
             last = service.record_key_event(key, data, actor=user)
-    except DomainError as exc:
-        db.session.rollback()
-        form.form_errors.append(exc.message)
-        return render_desk_unit(unit, forms={event_type: form}, status=exc.status)
-    db.session.commit()
-    flash(_("%(event)s: %(n)d keys, signed by %(name)s.", event=event_type.label, n=len(form.key_ids.data),
-            name=form.to.data), "success")
-    return redirect(url_for("key_desk.desk_unit", unit_id=unit.id, done=last.id))
+        return last
+
+    done = attempt(record_all, form=form,
+                   success=_("%(event)s: %(n)d keys, signed by %(name)s.", event=event_type.label,
+                             n=len(form.key_ids.data), name=form.to.data))
+    if not done:
+        return render_desk_unit(unit, forms={event_type: form}, status=done.error.status)
+    return redirect(url_for("key_desk.desk_unit", unit_id=unit.id, done=done.value.id))
 
 
 @bp.get("/keys/check")
@@ -165,15 +168,8 @@ def receive(batch_id: int):
                                 status=KeyStatus.WITH_CONTRACTOR).with_for_update(of=Key)
     keys = list(db.session.scalars(stmt).unique())
     data = service.KeyEventInput(type=KeyEventType.RECEIVED, counterparty=form.to.data)
-    try:
-        for key in keys:
-            service.record_key_event(key, data, actor=user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("%(n)d keys received from %(who)s.", n=len(keys), who=form.to.data), "success")
+    attempt(lambda: [service.record_key_event(key, data, actor=user) for key in keys],
+            success=_("%(n)d keys received from %(who)s.", n=len(keys), who=form.to.data))
     return redirect(back)
 
 
@@ -183,11 +179,11 @@ def bulk_create(batch_id: int):
     """Create keys of one kind for every unit of the batch that has none of that kind yet."""
     batch = project_queries.get_batch(request_user(), batch_id)
     form = BulkKeysForm()
-    if form.validate_on_submit():
-        count = service.create_keys_for_batch(batch, kind=KeyKind(form.kind.data),
-                                              sets_per_unit=form.sets_per_unit.data, copies=form.copies.data)
-        db.session.commit()
-        flash(_("%(n)d keys created. They are with the general contractor until received.", n=count), "success")
+    if submit(form, lambda: service.create_keys_for_batch(batch, kind=KeyKind(form.kind.data),
+                                                          sets_per_unit=form.sets_per_unit.data,
+                                                          copies=form.copies.data),
+              success=lambda count: _("%(n)d keys created. They are with the general contractor until received.",
+                                      n=count)):
         return redirect(url_for("keys.ledger", batch_id=batch.id))
     existing = dict(db.session.execute(sa.select(Key.kind, sa.func.count()).where(Key.batch_id == batch.id)
                                        .group_by(Key.kind)).all())
@@ -201,19 +197,11 @@ def import_keys(batch_id: int):
     """Upload the key list; all or nothing, every bad cell listed by row and column."""
     batch = project_queries.get_batch(request_user(), batch_id)
     form = KeyImportForm()
-    problems = None
-    if form.validate_on_submit():
-        try:
-            count = importing.import_keys(batch, form.file.data.read())
-        except DomainError as exc:
-            db.session.rollback()
-            problems = exc.details if isinstance(exc.details, list) else [{"message": exc.message}]
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Import finished: %(n)d keys registered.", n=count), "success")
-            return redirect(url_for("keys.ledger", batch_id=batch.id))
-    return render_template("keys/import.html", batch=batch, form=form, problems=problems)
+    done = submit(form, lambda: importing.import_keys(batch, form.file.data.read()),
+                  success=lambda count: _("Import finished: %(n)d keys registered.", n=count))
+    if done:
+        return redirect(url_for("keys.ledger", batch_id=batch.id))
+    return render_template("keys/import.html", batch=batch, form=form, problems=import_problems(done.error))
 
 
 @bp.get("/keys/import-template.xlsx")

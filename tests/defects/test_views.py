@@ -128,11 +128,15 @@ def test_a_bad_photo_is_refused_and_leaves_no_record_and_no_file(world, browser,
                                    data=_with_photos(data, jpeg_with_gps(), NOT_AN_IMAGE),
                                    content_type="multipart/form-data")
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "The file is not a valid image." in html and "Nothing was saved" in html
+    assert response.status_code == 422
+    assert "Photo 2: The file is not a valid image." in html and "Nothing was saved" in html
     assert _defects(app) == [] and _photo_count(app) == 0
-    assert {f for f in root.rglob("*") if f.is_file()} == files_before
+    held = root / "held"
+    assert {f for f in root.rglob("*") if f.is_file() and held not in f.parents} == files_before
     assert _field(html, "id") == data["id"] and "窗扇开启不畅" in html  # the form keeps what was entered
+    # the good photo is held for the next try (as a thumbnail on the page); the bad one is not
+    assert len(re.findall(r'name="held_photos"', html)) == 1
+    assert len([f for f in held.rglob("*.jpg") if not f.name.endswith("_thumb.jpg")]) == 1
 
 
 def test_the_log_form_says_what_is_missing(world, browser, english, checklist, app):
@@ -234,12 +238,16 @@ def test_contractor_marks_fixed_with_a_photo_and_the_page_shows_it(world, browse
     act(defect_id, "assign", contractor_id=world.contractor_id, due_date=due)
     browser.login("contractor")
     page = f"/defects/{defect_id}"
-    no_photo = browser.post(f"/defects/{defect_id}/actions/fix", {"version": "2"}, page=page, follow_redirects=True)
-    assert "Add a photo of the fixed work first." in no_photo.get_data(as_text=True)
+    no_photo = browser.post(f"/defects/{defect_id}/actions/fix", {"version": "2", "note": "已调整合页"}, page=page)
+    refused = no_photo.get_data(as_text=True)
+    assert no_photo.status_code == 422 and "Add a photo of the fixed work first." in refused
+    assert 'id="error-summary"' in refused and "已调整合页" in refused  # errors on top, the note kept
+    assert refused.count(">Mark fixed</button>") == 1 and "<summary" not in refused  # one button, no toggle
     response = browser.post(f"/defects/{defect_id}/actions/fix",
                             {"version": "2", "note": "已调整合页", "photos": (io.BytesIO(jpeg_with_gps()), "after.jpg")},
-                            page=page, content_type="multipart/form-data", follow_redirects=True)
-    html = response.get_data(as_text=True)
+                            page=page, content_type="multipart/form-data")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/contractor/defects")  # next one
+    html = browser.client.get(page).get_data(as_text=True)
     assert 'data-status="fixed"' in html and 'data-kind="after"' in html and "已调整合页" in html
     [defect] = _defects(app)
     assert [p.kind for p in defect.photos] == [PhotoKind.AFTER]
