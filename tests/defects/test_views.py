@@ -480,3 +480,35 @@ def test_floor_plan_per_layout_and_a_pinned_defect(world, browser, english, chec
     browser.logout()
     browser.login("sales_b")
     assert browser.client.get(image_url).status_code == 404
+
+
+def test_second_repair_badge_only_after_a_real_second_repair(world, browser, record, act, due, english):
+    defect_id = record()
+    act(defect_id, "assign", contractor_id=world.contractor_id, due_date=due)
+    act(defect_id, "fix", by="contractor", photo=True)
+    act(defect_id, "reject", note="仍然卡顿")
+    browser.login("contractor")
+    rejected = browser.client.get("/contractor/defects").get_data(as_text=True)
+    assert "Rejected: to be repaired again" in rejected and "Second repair" not in rejected  # not redone yet
+    act(defect_id, "fix", by="contractor", photo=True)
+    redone = browser.client.get(f"/defects/{defect_id}").get_data(as_text=True)
+    assert 'data-rework="1"' in redone and "Second repair × 1" in redone
+
+
+def test_reject_with_a_photo_and_a_new_due_date_reassigns_with_that_date(world, browser, record, act, due, app,
+                                                                         english):
+    defect_id = record()
+    act(defect_id, "assign", contractor_id=world.contractor_id, due_date=due)
+    act(defect_id, "fix", by="contractor", photo=True)
+    browser.login("engineering")
+    page = f"/defects/{defect_id}"
+    new_due = due + timedelta(days=7)
+    response = browser.post(f"/defects/{defect_id}/actions/reject",
+                            {"version": _field(browser.client.get(page).get_data(as_text=True), "version"),
+                             "note": "仍然卡顿", "due_date": new_due.isoformat(),
+                             "photos": (io.BytesIO(jpeg_with_gps()), "still.jpg")},
+                            page=page, content_type="multipart/form-data")
+    assert response.status_code == 302
+    [defect] = _defects(app)
+    assert defect.status == DefectStatus.ASSIGNED and defect.due_date == new_due and defect.rework_count == 1
+    assert sorted(p.kind.value for p in defect.photos) == ["after", "before"]
