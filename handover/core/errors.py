@@ -16,7 +16,7 @@ class DomainError(Exception):
     def __init__(self, message: str, *, details: object | None = None):
         super().__init__(message)
         self.message = message
-        self.details = normalise_details(details)
+        self.details = normalise_details(details, message)
 
 
 class NotFound(DomainError):
@@ -52,11 +52,14 @@ class Unauthenticated(DomainError):
     status = 401
 
 
-def normalise_details(details: object | None) -> list[dict] | None:
-    """Any details (a list of dicts, or a mapping of name → value) as a list of ``{"field", "message"}``
-    dicts. A mapping's list values become one message ("fix, verify")."""
+def normalise_details(details: object | None, message: str | None = None) -> list[dict] | None:
+    """Any details (a list of dicts, one ``{"field": ...}`` dict, or a mapping of name → value) as a list
+    of ``{"field", "message"}`` dicts; a row without a message gets `message`. A mapping's list values
+    become one message ("fix, verify")."""
     if details is None:
         return None
+    if isinstance(details, Mapping) and "field" in details:
+        return [{**details, "message": str(details.get("message") or message or details["field"])}]
     if isinstance(details, Mapping):
         return flatten_messages(details, one_per_item=False)
     if isinstance(details, (list, tuple)):

@@ -60,10 +60,11 @@ def test_api_errors_of_every_kind_carry_a_list_of_field_rows(world, api):
     ([{"field": "room", "message": "Choose the room."}], [{"field": "room", "message": "Choose the room."}]),
     ([{"row": 3, "column": "电话", "message": "bad"}], [{"row": 3, "column": "电话", "message": "bad"}]),
     ("just words", [{"field": None, "message": "just words"}]),
+    ({"field": "receipt_no"}, [{"field": "receipt_no", "message": "x"}]),  # one row; the refusal's message
     (None, None),
 ])
 def test_domain_error_details_are_normalised(given, expected):
-    assert normalise_details(given) == expected
+    assert normalise_details(given, "x") == expected
     for error in (Conflict("x", details=given), TransitionNotAllowed("x", details=given),
                   ValidationFailed("x", details=given)):
         assert error.details == expected

@@ -112,7 +112,7 @@ def test_handover_is_refused_until_the_area_differential_is_settled(world, make_
     api.token("sales")
     refused = api.post(f"/api/v1/units/{unit.id}/handover", json={"handed_over_on": "2026-12-20"})
     assert refused.status_code == 409
-    assert refused.get_json()["details"] == {"gate": "area_differential"}
+    assert refused.get_json()["details"] == [{"field": "gate", "message": "area_differential"}]
     api.token("finance")
     api.post(f"/api/v1/units/{unit.id}/payments",
              json={"kind": "payment", "amount": "24000.00", "method": "transfer", "receipt_no": "AD-1"})
