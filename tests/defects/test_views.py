@@ -5,6 +5,7 @@ Pages are read in English (`lang` cookie) so assertions do not depend on the Chi
 """
 import io
 import re
+import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -512,3 +513,37 @@ def test_reject_with_a_photo_and_a_new_due_date_reassigns_with_that_date(world, 
     [defect] = _defects(app)
     assert defect.status == DefectStatus.ASSIGNED and defect.due_date == new_due and defect.rework_count == 1
     assert sorted(p.kind.value for p in defect.photos) == ["after", "before"]
+
+
+def test_photos_held_after_a_failed_save_go_with_the_next_save_and_only_for_their_owner(
+        world, browser, english, checklist, app, make_user):
+    url = f"/units/{world.a1.id}/defects/new"
+    browser.login("engineering")
+    data = _log_form(browser, world.a1.id, checklist, description="")  # refused: no description
+    failed = browser.client.post(url, data=_with_photos(data, jpeg_with_gps(), jpeg_with_gps()),
+                                 content_type="multipart/form-data")
+    html = failed.get_data(as_text=True)
+    assert failed.status_code == 422 and "Describe the defect." in html and 'id="error-summary"' in html
+    held = re.findall(r'name="held_photos" value="([0-9a-f]{32})"', html)
+    assert len(held) == 2 and 'src="data:image/jpeg;base64,' in html
+    assert 'value="主卧"' in html and _photo_count(app) == 0
+
+    # someone else sending the same names gets none of them
+    browser.logout()
+    make_user("engineer_two", "engineering", project_ids=[world.a.id])
+    browser.login("engineer_two")
+    theirs = _log_form(browser, world.a1.id, checklist)
+    assert browser.client.post(url, data={**theirs, "held_photos": held}).status_code == 302
+    assert _photo_count(app) == 0 and len(_defects(app)) == 1
+    browser.logout()
+
+    # the author sends the same form again, keeping one of the two and adding a new one: both are saved
+    browser.login("engineering")
+    again = {**_log_form(browser, world.a1.id, checklist), "id": data["id"]}
+    retry = browser.client.post(url, data={**_with_photos(again, jpeg_with_gps()), "held_photos": held[:1]},
+                                content_type="multipart/form-data")
+    assert retry.status_code == 302 and len(_defects(app)) == 2
+    with app.app_context():
+        assert len(db.session.get(Defect, data["id"]).photos) == 2
+    holding = Path(app.config["UPLOAD_FOLDER"]) / "held" / str(world.users["engineering"]) / uuid.UUID(data["id"]).hex
+    assert not holding.exists()  # taken along, then cleared
