@@ -22,7 +22,7 @@ from handover.keys.forms import KeyEventForm
 from handover.keys.models import Key, KeyEventType, KeyStatus
 from handover.projects import queries as project_queries
 from handover.reporting import key_documents
-from handover.web.forms import attempt
+from handover.web.forms import attempt, first_error
 
 bp = Blueprint("keys", __name__)
 
@@ -146,8 +146,7 @@ def record_event(key_id: int):
     user = request_user()
     form = KeyEventForm()
     if not form.validate_on_submit():
-        message = next((e for errors in form.errors.values() for e in errors), _("Some values are not valid."))
-        return _refused(key_id, form, DomainError(str(message)), 400)
+        return _refused(key_id, form, DomainError(first_error(form)), 400)
     key = queries.get_key(user, key_id, for_update=True)
     recorded = attempt(lambda: service.record_key_event(key, _event_input(form), actor=user), quiet=True)
     if not recorded:

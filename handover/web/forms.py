@@ -107,13 +107,10 @@ def first_error(form) -> str:
     for name, errors in form.errors.items():
         if name is None or not errors:
             continue
-        label = form[name].label.text if name in form else ""
-        return f"{label}: {errors[0]}" if label else str(errors[0])
+        field = form[name] if name in form else None
+        hidden = field is None or getattr(field.widget, "input_type", "") == "hidden"
+        return str(errors[0]) if hidden else _("%(field)s: %(error)s", field=field.label.text, error=errors[0])
     return _("The form could not be read. Reload the page and try again.")
-
-
-def error_count(form) -> int:
-    return sum(len(errors) for errors in form.errors.values())
 
 
 def import_problems(error: DomainError | None) -> list[dict] | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_defects import assert_tappable, camera_photo, seeded, sign_out, status_of  # noqa: F401
+from tests.browser.test_defects import assert_tappable, camera_photo, seeded, sign_out, status_of  # noqa: F401 - seeded is a fixture
 from tests.browser.test_flows import assert_no_horizontal_overflow, sign_in
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,8 @@ def choose_room_and_describe(page):
     page.locator("textarea[name=description]").fill("墙面空鼓，敲击有空响")
 
 
-def test_two_photos_taken_one_after_the_other_are_both_saved(world, seeded, app, page, tmp_path, output_dir):
+def test_two_photos_taken_one_after_the_other_are_both_saved(world, seeded, app, page, tmp_path,  # noqa: F811
+                                                               output_dir):
     from playwright.sync_api import expect
 
     sign_in(page, "engineering")
@@ -78,7 +79,8 @@ def test_two_photos_taken_one_after_the_other_are_both_saved(world, seeded, app,
     assert defect_photos(app) == ["before", "before"]
 
 
-def test_a_failed_save_keeps_input_and_photos_and_shows_errors_on_top(world, seeded, app, page, tmp_path, output_dir):
+def test_a_failed_save_keeps_input_and_photos_and_shows_errors_on_top(world, seeded, app, page, tmp_path,  # noqa: F811
+                                                                      output_dir):
     from playwright.sync_api import expect
 
     sign_in(page, "engineering")
@@ -121,7 +123,7 @@ def test_a_failed_save_keeps_input_and_photos_and_shows_errors_on_top(world, see
 
 
 def test_contractor_page_has_one_button_and_the_reject_form_takes_a_photo_and_a_due_date(
-        world, seeded, app, page, tmp_path, output_dir):
+        world, seeded, app, page, tmp_path, output_dir):  # noqa: F811
     from playwright.sync_api import expect
 
     from handover.accounts.models import User
