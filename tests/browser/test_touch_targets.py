@@ -99,6 +99,7 @@ def test_every_clickable_thing_on_the_main_pages_is_thumb_sized(world, busy_batc
         "engineering": [f"/units/{unit}/defects/new"],
         "contractor": ["/contractor/defects", f"/defects/{busy_batch['defects'][1]}"],
         "admin": ["/dashboard", "/checklist/", "/audit/"],
+        "13800000001": ["/my/", f"/my/units/{unit}"],  # the homeowner
     }
     problems = []
     for user, urls in pages.items():
