@@ -338,14 +338,23 @@ def test_homeowner_disputes_a_fix_with_a_note_and_a_photo_after_handover(world, 
         db.session.commit()
     html = browser.client.get(page).get_data(as_text=True)
     assert 'value="confirm"' in html and 'value="dispute"' in html
+    key = _field(html, "photo_key")
+    no_note = browser.post(f"{page}/reply", {"version": "4", "reply": "dispute", "note": "", "photo_key": key,
+                                             "photos": [(io.BytesIO(png()), "one.png"), (io.BytesIO(png()), "two.png")]},
+                           page=page, content_type="multipart/form-data")
+    refused = no_note.get_data(as_text=True)  # refused: the reason on top, both photos kept
+    assert no_note.status_code == 422 and 'id="error-summary"' in refused and "Say what is still wrong." in refused
+    held = re.findall(r'name="held_photos" value="([0-9a-f]{32})"', refused)
+    assert len(held) == 2 and _field(refused, "photo_key") == key
     response = browser.post(f"{page}/reply", {"version": "4", "reply": "dispute", "note": "窗户还是关不严",
+                                              "photo_key": key, "held_photos": held,
                                               "photos": (io.BytesIO(png()), "still.png")},
                             page=page, content_type="multipart/form-data", follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "we will inspect the repair again" in html and "窗户还是关不严" in html and 'data-kind="dispute"' in html
     [defect] = _defects(app)
     assert defect.status == DefectStatus.FIXED
-    assert [p.kind for p in defect.photos] == [PhotoKind.AFTER, PhotoKind.DISPUTE]
+    assert [p.kind for p in defect.photos] == [PhotoKind.AFTER] + [PhotoKind.DISPUTE] * 3
 
 
 def test_homeowner_confirms_a_closed_fix(world, browser, record, act, due, app, english):
