@@ -9,8 +9,8 @@ from handover.accounts.forms import ActivateForm, LoginForm
 from handover.accounts.permissions import can, requires
 from handover.accounts.rules import is_safe_next
 from handover.core.access import public
-from handover.core.errors import DomainError
-from handover.extensions import db, limiter
+from handover.extensions import limiter
+from handover.web.forms import attempt, submit
 
 bp = Blueprint("accounts", __name__)
 
@@ -45,11 +45,9 @@ def login():
         user = service.authenticate(form.username.data, form.password.data)
         if user is None:
             flash(_("Wrong username or password."), "error")
-        else:
-            service.start_login_session(user)
+        elif attempt(lambda: service.start_login_session(user), form=form):
             login_user(user)
             session.permanent = True
-            db.session.commit()
             target = form.next.data
             return redirect(target if is_safe_next(target) else _landing_for(user))
     return render_template("accounts/login.html", form=form)
@@ -59,10 +57,9 @@ def login():
 @requires("accounts.sign_out")
 def logout():
     """End the server-side session, so a copied cookie stops working too."""
-    service.end_login_session(request_user().get_id())
+    attempt(lambda: service.end_login_session(request_user().get_id()))
     logout_user()
     session.clear()
-    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
 
@@ -73,16 +70,9 @@ def logout():
 def activate():
     """Homeowners set their portal password with their mobile number and the code staff gave them."""
     form = ActivateForm()
-    if form.validate_on_submit():
-        try:
-            service.activate_owner(form.phone.data, form.code.data, form.password.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Your password is set. Sign in with your mobile number."), "success")
-            return redirect(url_for("accounts.login"))
+    if submit(form, lambda: service.activate_owner(form.phone.data, form.code.data, form.password.data),
+              success=_("Your password is set. Sign in with your mobile number.")):
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/activate.html", form=form)
 
 

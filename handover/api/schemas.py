@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 
 
 class ApiErrorDetailSchema(Schema):
-    field = fields.String()
+    field = fields.String(allow_none=True)
     row = fields.Integer(allow_none=True)
     column = fields.String(allow_none=True)
     message = fields.String(required=True)

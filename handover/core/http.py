@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from handover.core.errors import DomainError
+from handover.core.errors import DomainError, flatten_messages
 
 API_PREFIX = "/api/"
 
@@ -59,11 +59,14 @@ def _handle_http(exc: HTTPException):
 
 
 def _field_details(messages: dict) -> list[dict]:
+    """webargs' {location: {field: [messages]}} (nested for nested schemas) as {field, message} rows."""
     details = []
     for location in messages.values():
-        for field, problems in (location.items() if isinstance(location, dict) else []):
-            for problem in problems if isinstance(problems, list) else [problems]:
-                details.append({"field": field, "message": str(problem)})
+        if isinstance(location, dict):
+            details.extend(flatten_messages(location))
+        else:
+            details.extend({"field": None, "message": str(m)} for m in (location if isinstance(location, list)
+                                                                         else [location]))
     return details
 
 

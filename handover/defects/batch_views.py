@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import can, requires
-from handover.core.errors import DomainError
 from handover.core.pagination import paginate
 from handover.core.timeutil import today_local
 from handover.defects import queries, rules, service
@@ -21,6 +20,7 @@ from handover.inspections import service as inspection_service
 from handover.inspections.rules import DEFAULT_ROOMS
 from handover.projects import queries as project_queries
 from handover.projects.models import Batch
+from handover.web.forms import attempt
 
 bp = Blueprint("defect_lists", __name__)
 
@@ -110,15 +110,9 @@ def bulk_assign(batch_id: int):
     if not defects:
         flash(_("No defect to assign matches these filters."), "info")
         return back
-    try:
-        count = service.bulk_assign(defects, contractor_id=form.chosen_contractor(), due_date=form.due_date.data,
-                                    actor=user, note=form.note.data or "")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return back
-    db.session.commit()
-    flash(_("%(n)d defects assigned.", n=count), "success")
+    attempt(lambda: service.bulk_assign(defects, contractor_id=form.chosen_contractor(), due_date=form.due_date.data,
+                                        actor=user, note=form.note.data or ""),
+            success=lambda count: _("%(n)d defects assigned.", n=count))
     return back
 
 

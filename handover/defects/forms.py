@@ -134,7 +134,9 @@ class ActionForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     statement = TextAreaField(_l("Agreed statement to the owner"), validators=[Optional(), Length(max=2000)])
     compensation_plan = TextAreaField(_l("Compensation plan"), validators=[Optional(), Length(max=2000)])
-    photos = MultipleFileField(_l("Photos of the fixed work"))
+    photos = MultipleFileField(_l("Photos"))
+    #: names the photos held on the server after a failed save (see handover.web.held)
+    photo_key = HiddenField()
 
     def __init__(self, *args, contractors: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,3 +172,5 @@ class OwnerReplyForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), validators=[DataRequired(), NumberRange(min=1)])
     note = TextAreaField(_l("What is still wrong"), validators=[Optional(), Length(max=2000)])
     photos = MultipleFileField(_l("Photo"))
+    #: names the photos held on the server after a failed save (see handover.web.held)
+    photo_key = HiddenField()

@@ -1,16 +1,17 @@
 """Floor plans per layout: upload them for a batch, and serve them to the pages that pin defects."""
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.core import storage
-from handover.core.errors import DomainError, NotFound
+from handover.core.errors import NotFound
 from handover.defects import plans
 from handover.defects.models import Defect, LayoutPlan
 from handover.extensions import db
 from handover.projects import queries as project_queries
+from handover.web.forms import attempt
 
 bp = Blueprint("plans", __name__)
 
@@ -22,15 +23,9 @@ def batch_plans(batch_id: int):
     batch = project_queries.get_batch(request_user(), batch_id)
     if request.method == "POST":
         upload = request.files.get("file")
-        try:
-            plans.set_layout_plan(batch, request.form.get("layout", ""), upload.read() if upload else b"",
-                                  actor=request_user())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Floor plan saved."), "success")
+        content = upload.read() if upload else b""
+        attempt(lambda: plans.set_layout_plan(batch, request.form.get("layout", ""), content, actor=request_user()),
+                success=_("Floor plan saved."))
         return redirect(url_for("plans.batch_plans", batch_id=batch.id))
     return render_template("defects/plans.html", batch=batch, layouts=plans.batch_layouts(batch),
                            plans=plans.plans_of(batch))

@@ -12,18 +12,21 @@ from werkzeug.exceptions import NotFound as HttpNotFound
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
-from handover.core.errors import Conflict, DomainError, NotFound, TransitionNotAllowed
+from handover.core.errors import Conflict, NotFound, TransitionNotAllowed
 from handover.core.timeutil import today_local
 from handover.defects import plans, queries, rules, service
 from handover.defects.api import send_photo
 from handover.defects.forms import ActionForm, LogDefectForm, contractor_choices, uploaded_files
 from handover.defects.models import Defect, DefectPhoto, PhotoKind
+from handover.defects.photos import process_photo
 from handover.extensions import db
 from handover.inspections import queries as inspection_queries
 from handover.inspections import service as inspection_service
 from handover.inspections.models import Inspection, InspectionStage
 from handover.projects import queries as project_queries
 from handover.projects.models import Unit
+from handover.web import held
+from handover.web.forms import Outcome, attempt, submit
 
 bp = Blueprint("defects", __name__)
 
@@ -34,19 +37,6 @@ PAGE_ACTIONS = ("assign", "fix", "verify", "reject", "unfixable")
 def conflict_message() -> str:
     return _("Someone else changed this defect while you were looking at it. Nothing was saved: "
              "check its current state below and try again if it is still needed.")
-
-
-def show_refusal(form, exc: DomainError) -> None:
-    """Put a service refusal under the fields it names, else flash it at the top of the page."""
-    details = exc.details if isinstance(exc.details, list) else []
-    shown = False
-    for detail in details:
-        name = detail.get("field")
-        if name and name in form:
-            form[name].errors = [*form[name].errors, detail.get("message") or exc.message]
-            shown = True
-    if not shown:
-        flash(exc.message, "error")
 
 
 def _default_stage(unit: Unit, inspection: Inspection | None) -> str:
@@ -91,38 +81,54 @@ def log_defect(unit_id: int):
             form.category.data = form.chosen_item().category
     else:
         inspection = _inspection_of(unit, form.inspection_id.data)
-    if form.validate_on_submit():
-        defect = _record(unit, form, user)
-        if defect is not None:
-            return redirect(url_for("defects.log_defect", unit_id=unit.id, room=defect.room, stage=defect.stage.value,
-                                    inspection_id=defect.inspection_id, last=defect.id))
-    return render_template("defects/log.html", unit=unit, form=form, items=items, inspection=inspection,
-                           plan=plans.plan_for(unit),
-                           item_groups=inspection_queries.by_category(items),
-                           last=_recorded(user, request.args.get("last")))
-
-
-def _record(unit: Unit, form: LogDefectForm, user) -> Defect | None:
-    """Record the defect and its photos in one transaction: a refused photo leaves nothing behind."""
-    try:
-        defect, created = service.record_defect(unit, form.new_defect(), actor=user)
+    held_names = held.clean_names(request.form.getlist("held_photos"))
+    contents = [upload.read() for upload in uploaded_files(form.photos)] if request.method == "POST" else []
+    outcome = submit(form, lambda: _record(unit, form, user, held_names, contents),
+                     field_aliases={"file": "photos"})
+    if outcome:
+        defect, created = outcome.value
+        held.discard(user.id, form.id.data)
         if created:
-            for upload in uploaded_files(form.photos):
-                service.add_photo(defect, upload.read(), actor=user)
-    except DomainError as exc:
-        db.session.rollback()
-        if any(d.get("field") == "file" for d in (exc.details or []) if isinstance(d, dict)):
-            form.photos.errors = [*form.photos.errors, exc.message,
-                                  _("Nothing was saved. Choose the photos again and send the form once more.")]
+            flash(_("Defect recorded."), "success")
         else:
-            show_refusal(form, exc)
-        return None
-    db.session.commit()
+            flash(_("This defect had already been recorded; it was not recorded twice."), "info")
+        return redirect(url_for("defects.log_defect", unit_id=unit.id, room=defect.room, stage=defect.stage.value,
+                                inspection_id=defect.inspection_id, last=defect.id))
+    kept = keep_photos(form, user, held_names, contents) if request.method == "POST" else []
+    return render_template("defects/log.html", unit=unit, form=form, items=items, inspection=inspection,
+                           plan=plans.plan_for(unit), held_photos=kept,
+                           item_groups=inspection_queries.by_category(items),
+                           last=_recorded(user, request.args.get("last"))), 422 if request.method == "POST" else 200
+
+
+def _record(unit: Unit, form: LogDefectForm, user, held_names: list[str], contents: list[bytes]):
+    """Record the defect and its photos (held ones first) in one transaction: a refused photo leaves nothing."""
+    defect, created = service.record_defect(unit, form.new_defect(), actor=user)
     if created:
-        flash(_("Defect recorded."), "success")
-    else:
-        flash(_("This defect had already been recorded; it was not recorded twice."), "info")
-    return defect
+        for content in held.read(user.id, form.id.data, held_names) + contents:
+            service.add_photo(defect, content, actor=user)
+    return defect, created
+
+
+def _prepared(content: bytes) -> tuple[bytes, bytes]:
+    processed = process_photo(content)
+    return processed.image, processed.thumbnail
+
+
+def keep_photos(form, user, held_names: list[str], contents: list[bytes], field: str = "photos",
+                key_field: str = "id") -> list[held.HeldPhoto]:
+    """After a failed save: hold the newly sent photos with those already held, so none is taken twice.
+    A file that is no photo is not kept, and the form says which one it was."""
+    key = form[key_field].data
+    names, refused = held.hold(user.id, key, contents, _prepared)
+    reasons = {problem.message for problem in refused}
+    photo_errors = [error for error in form[field].errors if error not in reasons]  # said per photo below
+    for problem in refused:
+        message = _("Photo %(n)d: %(reason)s", n=problem.position, reason=problem.message)
+        if message not in photo_errors:
+            photo_errors = [*photo_errors, message]
+    form[field].errors = photo_errors
+    return held.held(user.id, key, held_names + names)
 
 
 def _warranty(defect: Defect) -> dict | None:
@@ -145,9 +151,11 @@ def photo_groups(defect: Defect) -> list[tuple[PhotoKind, list[DefectPhoto]]]:
 
 
 def _action_forms(defect: Defect, actions: list[str], contractors: list[tuple[str, str]]) -> dict[str, ActionForm]:
-    """One form per action, carrying the version this page shows."""
+    """One form per action, carrying the version this page shows (and a key for photos held after a failure)."""
     return {action: ActionForm(formdata=None, contractors=contractors, version=defect.version,
-                               contractor_id=str(defect.contractor_id or ""), due_date=defect.due_date)
+                               contractor_id=str(defect.contractor_id or ""),
+                               due_date=None if action == "reject" else defect.due_date,
+                               photo_key=str(uuid.uuid4()))
             for action in actions}
 
 
@@ -156,66 +164,95 @@ def _action_forms(defect: Defect, actions: list[str], contractors: list[tuple[st
 def detail(defect_id: str):
     """A defect: status, photos, history, and one button per action this user may take now."""
     user = request_user()
-    defect = queries.get_defect(user, defect_id)
+    return render_detail(queries.get_defect(user, defect_id), user)
+
+
+def render_detail(defect: Defect, user, *, failed: tuple[str, ActionForm] | None = None,
+                  held_photos: list | None = None, status: int = 200):
+    """The detail page; after a failed action, that action's form comes back open, as it was sent."""
     actions = [a for a in rules.actions_for(defect.status, user) if a in PAGE_ACTIONS]
     contractors = contractor_choices()
+    forms = _action_forms(defect, actions, contractors)
+    if failed and failed[0] in forms:
+        forms[failed[0]] = failed[1]
     return render_template("defects/detail.html", defect=defect, actions=actions,
                            plan=plans.plan_for(defect.unit) if defect.pin_x is not None else None,
-                           forms=_action_forms(defect, actions, contractors), action_labels=rules.ACTION_LABELS,
+                           forms=forms, action_labels=rules.ACTION_LABELS,
+                           open_action=failed[0] if failed else None, held_photos=held_photos or [],
                            overdue=rules.is_overdue(defect.status, defect.due_date, today_local()),
                            warranty=_warranty(defect), photo_groups=photo_groups(defect),
-                           contractor_names={int(key): name for key, name in contractors})
+                           contractor_names={int(key): name for key, name in contractors}), status
 
 
 @bp.post("/defects/<defect_id>/actions/<action>")
 @requires("defects.work_on")
 def act(defect_id: str, action: str):
-    """Apply one action; a stale `version` shows the conflict instead of overwriting someone's change."""
+    """Apply one action; a stale `version` shows the conflict instead of overwriting someone's change.
+
+    Done, a contractor goes back to their list (the next defect to fix); staff stay on the defect.
+    Refused, the page comes back with the form as it was sent, its photos held, the errors on top.
+    """
     if action not in PAGE_ACTIONS:
         raise HttpNotFound()
     user = request_user()
     defect = queries.get_defect(user, defect_id, for_update=True)
     form = ActionForm(contractors=contractor_choices())
-    back = redirect(url_for("defects.detail", defect_id=defect.id))
-    if not form.validate_on_submit():
-        flash(_first_error(form), "error")
-        return back
-    if run_step(defect, form.version.data, lambda: _apply_action(defect, form, action, user)):
-        flash(_("Done: %(action)s.", action=rules.ACTION_LABELS[action]), "success")
-    return back
+    held_names = held.clean_names(request.form.getlist("held_photos"))
+    contents = [upload.read() for upload in uploaded_files(form.photos)]
+    if form.validate_on_submit():
+        photos = held.read(user.id, form.photo_key.data, held_names) + contents
+        done = run_step(defect, form.version.data, lambda: _apply_action(defect, form, action, user, photos),
+                        form=form)
+        if done:
+            held.discard(user.id, form.photo_key.data)
+            flash(_("Done: %(action)s.", action=rules.ACTION_LABELS[action]), "success")
+            if user.is_contractor:  # back to their work list
+                return redirect(url_for("contractor.defects"))
+            return redirect(url_for("defects.detail", defect_id=defect.id))
+        defect = queries.get_defect(user, defect_id, for_update=True)
+        stale = isinstance(done.error, Conflict) and not isinstance(done.error, TransitionNotAllowed)
+        if stale or action not in rules.actions_for(defect.status, user):
+            flash(done.error.message, "error")  # the page they acted on is outdated: show the current one
+            return redirect(url_for("defects.detail", defect_id=defect.id))
+    kept = keep_photos(form, user, held_names, contents, key_field="photo_key") if contents or held_names else []
+    return render_detail(defect, user, failed=(action, form), held_photos=kept, status=422)
 
 
-def _apply_action(defect: Defect, form: ActionForm, action: str, user) -> None:
-    for upload in uploaded_files(form.photos):
-        service.add_photo(defect, upload.read(), actor=user, kind=PhotoKind.AFTER)
+def _apply_action(defect: Defect, form: ActionForm, action: str, user, photos: list[bytes]) -> None:
+    """Photos (of the fixed work, or of what is still wrong when rejecting), then the transition.
+
+    A rejection may set a new due date: the defect is then reassigned to the same contractor with it.
+    """
+    kind = PhotoKind.AFTER if action == "fix" else None
+    for content in photos:
+        service.add_photo(defect, content, actor=user, kind=kind)
     service.transition(defect, form.transition_input(action), actor=user, version=form.version.data)
+    if action == "reject" and form.due_date.data:
+        service.transition(defect, rules.TransitionInput("assign", contractor_id=defect.contractor_id,
+                                                         due_date=form.due_date.data), actor=user)
 
 
-def run_step(defect: Defect, version: int | None, step) -> bool:
+#: a service's field names that the action forms call otherwise
+ACTION_FIELD_ALIASES = {"photo": "photos", "file": "photos"}
+
+
+def run_step(defect: Defect, version: int | None, step, *, form=None) -> Outcome:
     """Run one change of a defect (photos and transition) in one transaction and commit it.
 
     A page based on an older version is a conflict, reported before any photo is stored; any
-    refusal rolls everything back and is flashed. Returns whether the change was saved.
+    refusal rolls everything back and is shown on `form` (else flashed). The outcome is truthy when saved.
     """
-    try:
+    def checked_step():
         if version != defect.version:
             raise Conflict(conflict_message())
-        step()
-    except DomainError as exc:
-        db.session.rollback()
-        stale = isinstance(exc, Conflict) and not isinstance(exc, TransitionNotAllowed)
-        flash(conflict_message() if stale else exc.message, "error")
-        return False
-    db.session.commit()
-    return True
+        try:
+            return step()
+        except Conflict as exc:  # saved by someone else meanwhile; a refused transition says why itself
+            if isinstance(exc, TransitionNotAllowed):
+                raise
+            raise Conflict(conflict_message()) from exc
 
-
-def _first_error(form) -> str:
-    for name, errors in form.errors.items():
-        if errors:
-            label = form[name].label.text if name in form else ""
-            return f"{label}: {errors[0]}" if label else str(errors[0])
-    return _("The form could not be read. Reload the page and try again.")
+    return attempt(checked_step, form=form, field_aliases=ACTION_FIELD_ALIASES)
 
 
 @bp.get("/photos/<int:photo_id>")

@@ -13,13 +13,12 @@ from handover.core.errors import DomainError
 from handover.core.timeutil import today_local
 from handover.defects import queries as defect_queries
 from handover.defects import rules as defect_rules
-from handover.defects.views import show_refusal
-from handover.extensions import db
 from handover.inspections import checklist, queries, service
 from handover.inspections.forms import ChecklistItemForm, ResultsForm, RoundForm
 from handover.inspections.models import ChecklistItem, Inspection, InspectionStage
 from handover.inspections.rules import describe_limit
 from handover.projects import queries as project_queries
+from handover.web.forms import attempt, submit
 
 bp = Blueprint("inspections", __name__)
 
@@ -59,13 +58,13 @@ def start_round(unit_id: int):
     user = request_user()
     unit = project_queries.get_unit(user, unit_id)
     form = RoundForm()
-    if not form.validate_on_submit():
+    started = submit(form, lambda: service.start_inspection(unit, InspectionStage(form.stage.data), actor=user,
+                                                            inspected_on=form.inspected_on.data,
+                                                            inspectors=form.inspectors.data or ""),
+                     success=_("Inspection round started."))
+    if not started:
         return _unit_page(unit, form, 422)
-    inspection = service.start_inspection(unit, InspectionStage(form.stage.data), actor=user,
-                                          inspected_on=form.inspected_on.data, inspectors=form.inspectors.data or "")
-    db.session.commit()
-    flash(_("Inspection round started."), "success")
-    return redirect(url_for("inspections.round_results", inspection_id=inspection.id))
+    return redirect(url_for("inspections.round_results", inspection_id=started.value.id))
 
 
 # --- one round's results ---------------------------------------------------------------------
@@ -96,24 +95,31 @@ def save_results(inspection_id: int):
         flash(_("The form has expired. Reload the page and try again."), "error")
         return _round_page(inspection, items, form, status=400)
     inputs, problems = form.results(request.form, items)
-    problems = problems or _record(inspection, inputs)
-    if problems:
-        flash(_("Some values could not be saved, so nothing was saved. Correct the marked items."), "error")
-        return _round_page(inspection, items, form, problems=problems, status=422)
-    db.session.commit()
-    failed = sum(1 for r in inspection.results if not r.passed)
-    flash(_("%(n)d results saved; %(f)d items fail.", n=len(inputs), f=failed), "success")
-    return redirect(url_for("inspections.round_results", inspection_id=inspection.id))
+    if not problems:
+        saved = attempt(lambda: _record(inspection, inputs), quiet=True,
+                        success=lambda _done: _("%(n)d results saved; %(f)d items fail.", n=len(inputs),
+                                                f=sum(1 for r in inspection.results if not r.passed)))
+        if saved:
+            return redirect(url_for("inspections.round_results", inspection_id=inspection.id))
+        problems = saved.error.item_problems  # shown at its item
+    flash(_("Some values could not be saved, so nothing was saved. Correct the marked items."), "error")
+    return _round_page(inspection, items, form, problems=problems, status=422)
 
 
-def _record(inspection: Inspection, inputs) -> dict[int, str]:
+class _ItemRefused(DomainError):
+    """One item's result was refused: which item, so the page can mark it."""
+
+    def __init__(self, item_id: int, exc: DomainError):
+        super().__init__(exc.message, details=exc.details)
+        self.status, self.code, self.item_problems = exc.status, exc.code, {item_id: exc.message}
+
+
+def _record(inspection: Inspection, inputs) -> None:
     for data in inputs:
         try:
             service.record_result(inspection, data)
         except DomainError as exc:
-            db.session.rollback()
-            return {data.item_id: exc.message}
-    return {}
+            raise _ItemRefused(data.item_id, exc) from exc
 
 
 def _round_page(inspection: Inspection, items: list[ChecklistItem], form: ResultsForm, *,
@@ -139,10 +145,9 @@ def checklist_items():
 @requires("inspections.edit_checklist")
 def load_default_checklist():
     """Add the default checklist's items that are missing; edited items are left alone."""
-    added = service.seed_default_checklist()
-    db.session.commit()
-    flash(_("%(n)d items of the default checklist added.", n=added) if added
-          else _("Every item of the default checklist is already there."), "success")
+    attempt(service.seed_default_checklist,
+            success=lambda added: _("%(n)d items of the default checklist added.", n=added) if added
+            else _("Every item of the default checklist is already there."))
     return redirect(url_for("inspections.checklist_items"))
 
 
@@ -150,16 +155,9 @@ def load_default_checklist():
 @requires("inspections.edit_checklist")
 def new_checklist_item():
     form = ChecklistItemForm(data={"category": request.args.get("category", "")} if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            item = checklist.add_checklist_item(form.values())
-        except DomainError as exc:
-            db.session.rollback()
-            show_refusal(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Checklist item added."), "success")
-            return redirect(url_for("inspections.checklist_items", _anchor=f"item-{item.id}"))
+    added = submit(form, lambda: checklist.add_checklist_item(form.values()), success=_("Checklist item added."))
+    if added:
+        return redirect(url_for("inspections.checklist_items", _anchor=f"item-{added.value.id}"))
     return render_template("inspections/checklist_form.html", form=form, item=None)
 
 
@@ -168,14 +166,6 @@ def new_checklist_item():
 def edit_checklist_item(item_id: int):
     item = queries.get_checklist_item(item_id)
     form = ChecklistItemForm.for_item(item) if request.method == "GET" else ChecklistItemForm()
-    if form.validate_on_submit():
-        try:
-            checklist.update_checklist_item(item, form.values())
-        except DomainError as exc:
-            db.session.rollback()
-            show_refusal(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Checklist item saved."), "success")
-            return redirect(url_for("inspections.checklist_items", _anchor=f"item-{item.id}"))
+    if submit(form, lambda: checklist.update_checklist_item(item, form.values()), success=_("Checklist item saved.")):
+        return redirect(url_for("inspections.checklist_items", _anchor=f"item-{item.id}"))
     return render_template("inspections/checklist_form.html", form=form, item=item)

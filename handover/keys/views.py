@@ -14,12 +14,12 @@ from handover.core import storage
 from handover.core.errors import DomainError, NotFound
 from handover.core.pagination import paginate
 from handover.core.timeutil import today_local
-from handover.extensions import db
 from handover.handovers.queries import key_refusal
 from handover.keys import document_rows, documents, queries, rules, service
 from handover.keys.forms import KeyEventForm
 from handover.keys.models import Key, KeyEventType, KeyStatus
 from handover.projects import queries as project_queries
+from handover.web.forms import attempt, first_error
 
 bp = Blueprint("keys", __name__)
 
@@ -141,15 +141,12 @@ def record_event(key_id: int):
     user = request_user()
     form = KeyEventForm()
     if not form.validate_on_submit():
-        message = next((e for errors in form.errors.values() for e in errors), _("Some values are not valid."))
-        return _refused(key_id, form, DomainError(str(message)), 400)
+        return _refused(key_id, form, DomainError(first_error(form)), 400)
     key = queries.get_key(user, key_id, for_update=True)
-    try:
-        event = service.record_key_event(key, _event_input(form), actor=user)
-    except DomainError as exc:
-        db.session.rollback()
-        return _refused(key_id, form, exc, exc.status)
-    db.session.commit()
+    recorded = attempt(lambda: service.record_key_event(key, _event_input(form), actor=user), quiet=True)
+    if not recorded:
+        return _refused(key_id, form, recorded.error, recorded.error.status)
+    event = recorded.value
     if wants_json():
         return jsonify({"status": key.status.value, "status_label": key.status.label,
                         "result": None if event.result_ok is None else ("ok" if event.result_ok else "fails")})

@@ -19,6 +19,7 @@ from handover.projects import import_runs
 from handover.projects import queries as project_queries
 from handover.projects.forms import ImportConfirmForm
 from handover.projects.models import ImportRun, Unit
+from handover.web.forms import attempt, submit
 
 bp = Blueprint("key_desk", __name__)
 
@@ -106,20 +107,22 @@ def desk_event(unit_id: int, event: str):
         return render_desk_unit(unit, forms={event_type: form}, status=400)
     data = service.KeyEventInput(type=event_type, counterparty=form.to.data, note=form.note.data or "",
                                  signature=form.signature.data or None)
-    try:
+
+    def record_all():
+        last = None
         for key_id in form.key_ids.data:
             key = queries.get_key(user, key_id, for_update=True)
             if key.unit_id != unit.id:
                 raise NotFound(_("Key not found."))
             last = service.record_key_event(key, data, actor=user)
-    except DomainError as exc:
-        db.session.rollback()
-        form.form_errors.append(exc.message)
-        return render_desk_unit(unit, forms={event_type: form}, status=exc.status)
-    db.session.commit()
-    flash(_("%(event)s: %(n)d keys, signed by %(name)s.", event=event_type.label, n=len(form.key_ids.data),
-            name=form.to.data), "success")
-    return redirect(url_for("key_desk.desk_unit", unit_id=unit.id, done=last.id))
+        return last
+
+    done = attempt(record_all, form=form,
+                   success=_("%(event)s: %(n)d keys, signed by %(name)s.", event=event_type.label,
+                             n=len(form.key_ids.data), name=form.to.data))
+    if not done:
+        return render_desk_unit(unit, forms={event_type: form}, status=done.error.status)
+    return redirect(url_for("key_desk.desk_unit", unit_id=unit.id, done=done.value.id))
 
 
 @bp.get("/keys/check")
@@ -167,15 +170,8 @@ def receive(batch_id: int):
                                 status=KeyStatus.WITH_CONTRACTOR).with_for_update(of=Key)
     keys = list(db.session.scalars(stmt).unique())
     data = service.KeyEventInput(type=KeyEventType.RECEIVED, counterparty=form.to.data)
-    try:
-        for key in keys:
-            service.record_key_event(key, data, actor=user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("%(n)d keys received from %(who)s.", n=len(keys), who=form.to.data), "success")
+    attempt(lambda: [service.record_key_event(key, data, actor=user) for key in keys],
+            success=_("%(n)d keys received from %(who)s.", n=len(keys), who=form.to.data))
     return redirect(back)
 
 
@@ -185,11 +181,11 @@ def bulk_create(batch_id: int):
     """Create keys of one kind for every unit of the batch that has none of that kind yet."""
     batch = project_queries.get_batch(request_user(), batch_id)
     form = BulkKeysForm()
-    if form.validate_on_submit():
-        count = service.create_keys_for_batch(batch, kind=KeyKind(form.kind.data),
-                                              sets_per_unit=form.sets_per_unit.data, copies=form.copies.data)
-        db.session.commit()
-        flash(_("%(n)d keys created. They are with the general contractor until received.", n=count), "success")
+    if submit(form, lambda: service.create_keys_for_batch(batch, kind=KeyKind(form.kind.data),
+                                                          sets_per_unit=form.sets_per_unit.data,
+                                                          copies=form.copies.data),
+              success=lambda count: _("%(n)d keys created. They are with the general contractor until received.",
+                                      n=count)):
         return redirect(url_for("keys.ledger", batch_id=batch.id))
     existing = dict(db.session.execute(sa.select(Key.kind, sa.func.count()).where(Key.batch_id == batch.id)
                                        .group_by(Key.kind)).all())

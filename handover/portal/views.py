@@ -1,17 +1,19 @@
 """Homeowner pages. Every lookup goes through the same scoped queries as staff pages."""
 import io
+import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
+from handover.core.errors import Conflict
 from handover.core.timeutil import today_local
 from handover.defects import queries as defect_queries
 from handover.defects import rules as defect_rules
 from handover.defects import service as defect_service
 from handover.defects.forms import OwnerReplyForm, uploaded_files
-from handover.defects.views import photo_groups, run_step
+from handover.defects.views import keep_photos, photo_groups, run_step
 from handover.fees import queries as fee_queries
 from handover.keys import queries as key_queries
 from handover.projects import queries
@@ -19,6 +21,7 @@ from handover.projects import rules as project_rules
 from handover.projects.models import HandoverMode
 from handover.fees import exports as fee_exports
 from handover.fees.documents import STEPS, WHAT_TO_BRING
+from handover.web import held
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
 
@@ -67,31 +70,51 @@ def defect(defect_id: str):
     """A defect in the owner's unit: photos, status in plain words, expected date; no staff notes or names."""
     user = request_user()
     found = defect_queries.get_defect(user, defect_id)
+    return _defect_page(found, user, OwnerReplyForm(formdata=None, version=found.version, photo_key=str(uuid.uuid4())))
+
+
+def _defect_page(found, user, form: OwnerReplyForm, *, held_photos=None, status: int = 200):
     warranty = defect_rules.warranty_standing(found.warranty_class, found.unit.handed_over_on, today_local())
-    return render_template("portal/defect.html", defect=found, photo_groups=photo_groups(found), warranty=warranty,
-                           form=OwnerReplyForm(formdata=None, version=found.version),
-                           can_dispute="dispute" in defect_rules.actions_for(found.status, user))
+    return render_template("portal/defect.html", defect=found, photo_groups=photo_groups(found), form=form,
+                           held_photos=held_photos or [], warranty=warranty,
+                           can_dispute="dispute" in defect_rules.actions_for(found.status, user)), status
 
 
 @bp.post("/defects/<defect_id>/reply")
 @requires("portal.use")
 def defect_reply(defect_id: str):
-    """After the handover: confirm a closed fix, or dispute it with a note and a photo (back to re-inspection)."""
+    """After the handover: confirm a closed fix, or dispute it with a note and photos (back to re-inspection).
+
+    A refused dispute comes back with the note as typed, the photos held and the errors on top.
+    """
     user = request_user()
     found = defect_queries.get_defect(user, defect_id, for_update=True)
     form = OwnerReplyForm()
     if not form.validate_on_submit():
         flash(_("The form has expired. Reload the page and try again."), "error")
-    elif request.form.get("reply") == "confirm":
+        return redirect(url_for("portal.defect", defect_id=found.id))
+    if request.form.get("reply") == "confirm":
         if run_step(found, form.version.data, lambda: defect_service.confirm_fix(found, actor=user)):
             flash(_("Thank you: you confirmed the repair."), "success")
-    elif run_step(found, form.version.data, lambda: _dispute(found, form, user)):
+        return redirect(url_for("portal.defect", defect_id=found.id))
+    held_names = held.clean_names(request.form.getlist("held_photos"))
+    contents = [upload.read() for upload in uploaded_files(form.photos)]
+    photos = held.read(user.id, form.photo_key.data, held_names) + contents
+    done = run_step(found, form.version.data, lambda: _dispute(found, form, user, photos), form=form)
+    if done:
+        held.discard(user.id, form.photo_key.data)
         flash(_("Thank you: we will inspect the repair again."), "success")
-    return redirect(url_for("portal.defect", defect_id=found.id))
+        return redirect(url_for("portal.defect", defect_id=found.id))
+    found = defect_queries.get_defect(user, defect_id)
+    if isinstance(done.error, Conflict) or "dispute" not in defect_rules.actions_for(found.status, user):
+        flash(done.error.message, "error")  # the page they replied on is outdated: show the current one
+        return redirect(url_for("portal.defect", defect_id=found.id))
+    kept = keep_photos(form, user, held_names, contents, key_field="photo_key") if contents or held_names else []
+    return _defect_page(found, user, form, held_photos=kept, status=422)
 
 
-def _dispute(found, form: OwnerReplyForm, user) -> None:
-    for upload in uploaded_files(form.photos):
-        defect_service.add_photo(found, upload.read(), actor=user)
+def _dispute(found, form: OwnerReplyForm, user, photos: list[bytes]) -> None:
+    for content in photos:
+        defect_service.add_photo(found, content, actor=user)
     defect_service.transition(found, defect_rules.TransitionInput("dispute", note=form.note.data or ""), actor=user,
                               version=form.version.data)

@@ -1,6 +1,6 @@
 """Staff pages for master data: dashboard, unit lists, unit detail, import, owner activation."""
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from handover.accounts import service as accounts_service
@@ -13,6 +13,7 @@ from handover.extensions import db
 from handover.projects import import_runs, importing, queries, service, unit_sheet
 from handover.projects.forms import BatchForm, ImportConfirmForm, ProjectForm, UnitImportForm
 from handover.projects.models import HandoverMode, ImportRun, Unit
+from handover.web.forms import attempt, submit
 
 bp = Blueprint("projects", __name__)
 
@@ -36,17 +37,11 @@ def dashboard():
 @requires("projects.create")
 def new_project():
     form = ProjectForm()
-    if form.validate_on_submit():
-        try:
-            service.create_project(form.name.data, actor=request_user(), city=form.city.data or "",
-                                   address=form.address.data or "", developer=form.developer.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Project created."), "success")
-            return redirect(url_for("projects.dashboard"))
+    if submit(form, lambda: service.create_project(form.name.data, actor=request_user(), city=form.city.data or "",
+                                                   address=form.address.data or "",
+                                                   developer=form.developer.data or ""),
+              success=_("Project created.")):
+        return redirect(url_for("projects.dashboard"))
     return render_template("projects/form.html", form=form, title=_("New project"))
 
 
@@ -55,18 +50,13 @@ def new_project():
 def new_batch(project_id: int):
     project = queries.get_project(request_user(), project_id)
     form = BatchForm()
-    if form.validate_on_submit():
-        try:
-            batch = service.create_batch(project, form.name.data, actor=request_user(),
-                                         mode=HandoverMode(form.mode.data), window_start=form.window_start.data,
-                                         window_end=form.window_end.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Batch created."), "success")
-            return redirect(url_for("projects.units", batch_id=batch.id))
+    saved = submit(form, lambda: service.create_batch(project, form.name.data, actor=request_user(),
+                                                      mode=HandoverMode(form.mode.data),
+                                                      window_start=form.window_start.data,
+                                                      window_end=form.window_end.data),
+                   success=_("Batch created."))
+    if saved:
+        return redirect(url_for("projects.units", batch_id=saved.value.id))
     return render_template("projects/form.html", form=form, title=_("New batch in %(p)s", p=project.name))
 
 
@@ -190,13 +180,10 @@ def issue_activation_code(owner_id: int):
     user = request_user()
     owner = queries.get_owner(user, owner_id)
     unit_id = request.form.get("unit_id", type=int)
-    try:
-        code = accounts_service.issue_activation_code(owner, actor=user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    issued = attempt(lambda: accounts_service.issue_activation_code(owner, actor=user))
+    if not issued:
         return redirect(url_for("projects.unit_detail", unit_id=unit_id) if unit_id else url_for("projects.dashboard"))
-    db.session.commit()
+    code = issued.value
     units = queries.units_of_owner(owner.id)
     return render_template("projects/activation_code.html", owner=owner, code=code, units=units,
                            activate_url=url_for("accounts.activate", _external=True))

@@ -61,37 +61,112 @@
     });
   }
 
-  function preview(input, files) {
-    var box = document.querySelector('[data-previews-for="' + input.id + '"]');
+  /* Photos add up: every shot (or pick) joins the ones chosen before, instead of replacing them.
+     The file input always carries the whole list (rebuilt with a DataTransfer); each thumbnail has a
+     remove button and the count shows. Photos held on the server after a failed save are figures
+     with a hidden "held_photos" input: removing one removes that input. */
+  var chosen = {};  // input id → the File objects chosen so far, in order
+
+  function previewBox(input) { return document.querySelector('[data-previews-for="' + input.id + '"]'); }
+
+  function updateCount(input) {
+    var box = previewBox(input);
+    var label = document.querySelector('[data-photo-count-for="' + input.id + '"]');
+    if (!box || !label) { return; }
+    var count = box.querySelectorAll(".photo-thumb").length;
+    label.textContent = label.dataset.template.replace("{n}", String(count));
+    label.hidden = count === 0;
+  }
+
+  function removeLabel(input) {
+    var held = previewBox(input).querySelector("[data-remove-photo]");
+    return (held && held.getAttribute("aria-label")) || input.dataset.removeLabel || "×";
+  }
+
+  function render(input) {
+    var box = previewBox(input);
     if (!box) { return; }
-    box.textContent = "";
-    files.forEach(function (file) {
-      if (!/^image\//.test(file.type)) { return; }
-      var img = document.createElement("img");
-      img.src = URL.createObjectURL(file);
-      img.alt = file.name;
-      box.appendChild(img);
+    box.querySelectorAll(".photo-thumb[data-new]").forEach(function (figure) {
+      if (figure.dataset.url) { URL.revokeObjectURL(figure.dataset.url); }
+      figure.remove();
     });
+    (chosen[input.id] || []).forEach(function (file, index) {
+      var figure = document.createElement("figure");
+      figure.className = "photo-thumb";
+      figure.dataset.new = "1";
+      figure.dataset.index = String(index);
+      if (/^image\//.test(file.type)) {
+        var img = document.createElement("img");
+        figure.dataset.url = img.src = URL.createObjectURL(file);
+        img.alt = file.name;
+        figure.appendChild(img);
+      } else {
+        var name = document.createElement("span");
+        name.className = "photo-name";
+        name.textContent = file.name;
+        figure.appendChild(name);
+      }
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "photo-remove";
+      remove.setAttribute("data-remove-photo", "");
+      remove.setAttribute("aria-label", removeLabel(input));
+      remove.textContent = "×";
+      figure.appendChild(remove);
+      box.appendChild(figure);
+    });
+    updateCount(input);
+  }
+
+  function sync(input) {
+    if (typeof DataTransfer === "undefined") { return false; }
+    try {
+      var transfer = new DataTransfer();
+      (chosen[input.id] || []).forEach(function (file) { transfer.items.add(file); });
+      input.files = transfer.files;
+      return true;
+    } catch (e) { return false; }
   }
 
   function onPhotos(input) {
     var files = Array.prototype.slice.call(input.files || []);
+    if (!files.length) { sync(input); render(input); return; }  // camera cancelled: keep what was chosen
     var submit = input.form && input.form.querySelector("[type=submit]");
-    if (!files.length || typeof DataTransfer === "undefined" || !submit) { preview(input, files); return; }
-    var label = submit.textContent;
-    submit.disabled = true;
-    submit.textContent = submit.dataset.busyLabel || label;
+    var label = submit && submit.textContent;
+    if (submit) {
+      submit.disabled = true;
+      submit.textContent = submit.dataset.busyLabel || label;
+    }
+    input.dataset.busy = "1";
     Promise.all(files.map(shrink)).then(function (shrunk) {
-      try {
-        var transfer = new DataTransfer();
-        shrunk.forEach(function (file) { transfer.items.add(file); });
-        input.files = transfer.files;
-      } catch (e) { shrunk = files; }
-      preview(input, shrunk);
+      var before = chosen[input.id] || [];
+      chosen[input.id] = before.concat(shrunk);
+      if (!sync(input)) { chosen[input.id] = files; }  // no DataTransfer: the browser's own choice stands
+      render(input);
     }).finally(function () {
-      submit.disabled = false;
-      submit.textContent = label;
+      delete input.dataset.busy;
+      if (submit) {
+        submit.disabled = false;
+        submit.textContent = label;
+      }
     });
+  }
+
+  function removePhoto(button) {
+    var figure = button.closest(".photo-thumb");
+    var box = figure && figure.closest("[data-previews-for]");
+    var input = box && document.getElementById(box.dataset.previewsFor);
+    if (!input) { return; }
+    if (figure.dataset.new) {
+      (chosen[input.id] || []).splice(Number(figure.dataset.index), 1);
+      sync(input);
+      render(input);
+    } else {
+      figure.remove();
+      updateCount(input);
+    }
+    var next = box.querySelector("[data-remove-photo]");
+    (next || document.querySelector('label[for="' + input.id + '"].camera-btn') || input).focus();
   }
 
   document.addEventListener("change", function (event) {
@@ -121,6 +196,8 @@
   }
 
   document.addEventListener("click", function (event) {
+    var remove = event.target.closest("[data-remove-photo]");
+    if (remove) { removePhoto(remove); return; }
     var due = event.target.closest("[data-due-days]");
     if (due) { setDue(due); return; }
     var rest = event.target.closest("[data-mark-rest]");

@@ -73,11 +73,14 @@ def contractor_fixes(page, defect_url, photo, note):
     assert page.url.endswith("/contractor/defects")
     page.locator(f"tr.row-link a[href='{defect_url}']").click()
     page.wait_for_url(re.compile(re.escape(defect_url) + "$"))
-    form = page.locator("details[data-action=fix] form")  # the only action: already open
+    form = page.locator("[data-action=fix] form")  # the only action: its form straight away, one button
     assert form.is_visible()
+    assert page.locator("#actions summary").count() == 0 and page.locator("#actions button[type=submit]").count() == 1
     form.locator("input[type=file]").set_input_files(photo)
     form.locator("textarea").fill(note)
     submit(form, page)
+    assert page.url.endswith("/contractor/defects")  # back to the list, for the next one
+    page.goto(defect_url)
     assert status_of(page) == "fixed"
     sign_out(page)
 

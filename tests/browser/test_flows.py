@@ -129,7 +129,7 @@ def test_import_with_bad_row_lists_problems_and_imports_nothing(make_project, ma
         page.click("form button.btn-primary[type=submit]")
 
     assert page.url.endswith(f"/batches/{project.batch_id}/import")
-    expect(page.locator(".flash-error")).to_be_visible()
+    expect(page.locator("#error-summary")).to_be_visible()  # the refusal on top of the form
     problems = page.locator("table.problems tbody tr")
     expect(problems).to_have_count(2)
     cells = [[cell.strip() for cell in row.locator("td").all_inner_texts()] for row in problems.all()]

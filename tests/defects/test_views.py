@@ -5,6 +5,7 @@ Pages are read in English (`lang` cookie) so assertions do not depend on the Chi
 """
 import io
 import re
+import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -128,11 +129,15 @@ def test_a_bad_photo_is_refused_and_leaves_no_record_and_no_file(world, browser,
                                    data=_with_photos(data, jpeg_with_gps(), NOT_AN_IMAGE),
                                    content_type="multipart/form-data")
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "The file is not a valid image." in html and "Nothing was saved" in html
+    assert response.status_code == 422
+    assert "Photo 2: The file is not a valid image." in html and "Nothing was saved" in html
     assert _defects(app) == [] and _photo_count(app) == 0
-    assert {f for f in root.rglob("*") if f.is_file()} == files_before
+    held = root / "held"
+    assert {f for f in root.rglob("*") if f.is_file() and held not in f.parents} == files_before
     assert _field(html, "id") == data["id"] and "窗扇开启不畅" in html  # the form keeps what was entered
+    # the good photo is held for the next try (as a thumbnail on the page); the bad one is not
+    assert len(re.findall(r'name="held_photos"', html)) == 1
+    assert len([f for f in held.rglob("*.jpg") if not f.name.endswith("_thumb.jpg")]) == 1
 
 
 def test_the_log_form_says_what_is_missing(world, browser, english, checklist, app):
@@ -234,12 +239,16 @@ def test_contractor_marks_fixed_with_a_photo_and_the_page_shows_it(world, browse
     act(defect_id, "assign", contractor_id=world.contractor_id, due_date=due)
     browser.login("contractor")
     page = f"/defects/{defect_id}"
-    no_photo = browser.post(f"/defects/{defect_id}/actions/fix", {"version": "2"}, page=page, follow_redirects=True)
-    assert "Add a photo of the fixed work first." in no_photo.get_data(as_text=True)
+    no_photo = browser.post(f"/defects/{defect_id}/actions/fix", {"version": "2", "note": "已调整合页"}, page=page)
+    refused = no_photo.get_data(as_text=True)
+    assert no_photo.status_code == 422 and "Add a photo of the fixed work first." in refused
+    assert 'id="error-summary"' in refused and "已调整合页" in refused  # errors on top, the note kept
+    assert refused.count(">Mark fixed</button>") == 1 and "<summary" not in refused  # one button, no toggle
     response = browser.post(f"/defects/{defect_id}/actions/fix",
                             {"version": "2", "note": "已调整合页", "photos": (io.BytesIO(jpeg_with_gps()), "after.jpg")},
-                            page=page, content_type="multipart/form-data", follow_redirects=True)
-    html = response.get_data(as_text=True)
+                            page=page, content_type="multipart/form-data")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/contractor/defects")  # next one
+    html = browser.client.get(page).get_data(as_text=True)
     assert 'data-status="fixed"' in html and 'data-kind="after"' in html and "已调整合页" in html
     [defect] = _defects(app)
     assert [p.kind for p in defect.photos] == [PhotoKind.AFTER]
@@ -329,14 +338,23 @@ def test_homeowner_disputes_a_fix_with_a_note_and_a_photo_after_handover(world, 
         db.session.commit()
     html = browser.client.get(page).get_data(as_text=True)
     assert 'value="confirm"' in html and 'value="dispute"' in html
+    key = _field(html, "photo_key")
+    no_note = browser.post(f"{page}/reply", {"version": "4", "reply": "dispute", "note": "", "photo_key": key,
+                                             "photos": [(io.BytesIO(png()), "one.png"), (io.BytesIO(png()), "two.png")]},
+                           page=page, content_type="multipart/form-data")
+    refused = no_note.get_data(as_text=True)  # refused: the reason on top, both photos kept
+    assert no_note.status_code == 422 and 'id="error-summary"' in refused and "Say what is still wrong." in refused
+    held = re.findall(r'name="held_photos" value="([0-9a-f]{32})"', refused)
+    assert len(held) == 2 and _field(refused, "photo_key") == key
     response = browser.post(f"{page}/reply", {"version": "4", "reply": "dispute", "note": "窗户还是关不严",
+                                              "photo_key": key, "held_photos": held,
                                               "photos": (io.BytesIO(png()), "still.png")},
                             page=page, content_type="multipart/form-data", follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "we will inspect the repair again" in html and "窗户还是关不严" in html and 'data-kind="dispute"' in html
     [defect] = _defects(app)
     assert defect.status == DefectStatus.FIXED
-    assert [p.kind for p in defect.photos] == [PhotoKind.AFTER, PhotoKind.DISPUTE]
+    assert [p.kind for p in defect.photos] == [PhotoKind.AFTER] + [PhotoKind.DISPUTE] * 3
 
 
 def test_homeowner_confirms_a_closed_fix(world, browser, record, act, due, app, english):
@@ -472,3 +490,69 @@ def test_floor_plan_per_layout_and_a_pinned_defect(world, browser, english, chec
     browser.logout()
     browser.login("sales_b")
     assert browser.client.get(image_url).status_code == 404
+
+
+def test_second_repair_badge_only_after_a_real_second_repair(world, browser, record, act, due, english):
+    defect_id = record()
+    act(defect_id, "assign", contractor_id=world.contractor_id, due_date=due)
+    act(defect_id, "fix", by="contractor", photo=True)
+    act(defect_id, "reject", note="仍然卡顿")
+    browser.login("contractor")
+    rejected = browser.client.get("/contractor/defects").get_data(as_text=True)
+    assert "Rejected: to be repaired again" in rejected and "Second repair" not in rejected  # not redone yet
+    act(defect_id, "fix", by="contractor", photo=True)
+    redone = browser.client.get(f"/defects/{defect_id}").get_data(as_text=True)
+    assert 'data-rework="1"' in redone and "Second repair × 1" in redone
+
+
+def test_reject_with_a_photo_and_a_new_due_date_reassigns_with_that_date(world, browser, record, act, due, app,
+                                                                         english):
+    defect_id = record()
+    act(defect_id, "assign", contractor_id=world.contractor_id, due_date=due)
+    act(defect_id, "fix", by="contractor", photo=True)
+    browser.login("engineering")
+    page = f"/defects/{defect_id}"
+    new_due = due + timedelta(days=7)
+    response = browser.post(f"/defects/{defect_id}/actions/reject",
+                            {"version": _field(browser.client.get(page).get_data(as_text=True), "version"),
+                             "note": "仍然卡顿", "due_date": new_due.isoformat(),
+                             "photos": (io.BytesIO(jpeg_with_gps()), "still.jpg")},
+                            page=page, content_type="multipart/form-data")
+    assert response.status_code == 302
+    [defect] = _defects(app)
+    assert defect.status == DefectStatus.ASSIGNED and defect.due_date == new_due and defect.rework_count == 1
+    assert sorted(p.kind.value for p in defect.photos) == ["after", "before"]
+
+
+def test_photos_held_after_a_failed_save_go_with_the_next_save_and_only_for_their_owner(
+        world, browser, english, checklist, app, make_user):
+    url = f"/units/{world.a1.id}/defects/new"
+    browser.login("engineering")
+    data = _log_form(browser, world.a1.id, checklist, description="")  # refused: no description
+    failed = browser.client.post(url, data=_with_photos(data, jpeg_with_gps(), jpeg_with_gps()),
+                                 content_type="multipart/form-data")
+    html = failed.get_data(as_text=True)
+    assert failed.status_code == 422 and "Describe the defect." in html and 'id="error-summary"' in html
+    held = re.findall(r'name="held_photos" value="([0-9a-f]{32})"', html)
+    assert len(held) == 2 and 'src="data:image/jpeg;base64,' in html
+    assert 'value="主卧"' in html and _photo_count(app) == 0
+
+    # someone else sending the same names gets none of them
+    browser.logout()
+    make_user("engineer_two", "engineering", project_ids=[world.a.id])
+    browser.login("engineer_two")
+    theirs = _log_form(browser, world.a1.id, checklist)
+    assert browser.client.post(url, data={**theirs, "held_photos": held}).status_code == 302
+    assert _photo_count(app) == 0 and len(_defects(app)) == 1
+    browser.logout()
+
+    # the author sends the same form again, keeping one of the two and adding a new one: both are saved
+    browser.login("engineering")
+    again = {**_log_form(browser, world.a1.id, checklist), "id": data["id"]}
+    retry = browser.client.post(url, data={**_with_photos(again, jpeg_with_gps()), "held_photos": held[:1]},
+                                content_type="multipart/form-data")
+    assert retry.status_code == 302 and len(_defects(app)) == 2
+    with app.app_context():
+        assert len(db.session.get(Defect, data["id"]).photos) == 2
+    holding = Path(app.config["UPLOAD_FOLDER"]) / "held" / str(world.users["engineering"]) / uuid.UUID(data["id"]).hex
+    assert not holding.exists()  # taken along, then cleared

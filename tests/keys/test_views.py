@@ -119,7 +119,7 @@ def test_desk_shows_the_fee_gate_and_it_blocks_the_handover(world, keys, make_un
     refused = browser.post(f"{desk}/handed_to_owner", {"key_ids": [key.id], "to": "钱进", "signature": signature_png()},
                            page=desk)
     assert refused.status_code == 409
-    assert "flash-error" in refused.get_data(as_text=True)
+    assert "data-error-summary" in refused.get_data(as_text=True)  # the refusal on top of the form
     assert keys.state(key.id).status == "in_office"
     key_page = browser.client.get(f"/keys/{key.id}").get_data(as_text=True)
     assert "gate-note" in key_page
