@@ -2,9 +2,8 @@
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from sqlalchemy import event
-
 from config import DEV_SECRET_KEY, load_config
+from handover.core.transactions import install_sqlite_hooks
 from handover.core.types import render_migration_item
 from handover.extensions import babel, csrf, db, limiter, login_manager, migrate, rest_api
 
@@ -54,7 +53,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            _tune_sqlite(db.engine)
+            install_sqlite_hooks(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
                      render_item=render_migration_item)
     login_manager.init_app(app)
@@ -65,24 +64,6 @@ def register_extensions(app: Flask) -> None:
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     limiter.init_app(app)
     rest_api.init_app(app)
-
-
-def _tune_sqlite(engine) -> None:
-    """Foreign keys on, WAL, a busy timeout, and BEGIN IMMEDIATE so writers queue instead of failing."""
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register_blueprints(app: Flask) -> None:
