@@ -62,6 +62,16 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     JOB_RQ_QUEUE = os.environ.get("JOB_RQ_QUEUE", "handover")
     JOB_WORKERS = int(os.environ.get("JOB_WORKERS", "1"))
+    #: a running job writes a heartbeat this often; one silent for JOB_STALE_AFTER_SECONDS is marked
+    #: failed by the sweeper (job pages, the jobs API and `flask jobs sweep` run it)
+    JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+    JOB_STALE_AFTER_SECONDS = int(os.environ.get("JOB_STALE_AFTER_SECONDS", "60"))
+    #: a job still waiting after this long was lost with its queue (a restarted process)
+    JOB_QUEUED_STALE_AFTER_SECONDS = int(os.environ.get("JOB_QUEUED_STALE_AFTER_SECONDS", str(6 * 3600)))
+    #: result files of finished jobs are removed after this many days
+    JOB_FILES_MAX_AGE_DAYS = float(os.environ.get("JOB_FILES_MAX_AGE_DAYS", "7"))
+    #: the pages and API sweep at most this often per process
+    JOB_SWEEP_INTERVAL_SECONDS = int(os.environ.get("JOB_SWEEP_INTERVAL_SECONDS", "30"))
     #: exports up to this many rows are served at once; larger ones become background jobs
     LEDGER_SYNC_MAX_ROWS = int(os.environ.get("LEDGER_SYNC_MAX_ROWS", "2000"))
     #: a TrueType (.ttf/.ttc) CJK font embedded in PDFs; found among installed fonts when unset

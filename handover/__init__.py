@@ -120,8 +120,10 @@ def register_request_hooks(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from handover.accounts.cli import users_cli
     from handover.demo import demo_data_command
+    from handover.jobs.cli import jobs_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(demo_data_command)
 
 

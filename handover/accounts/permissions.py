@@ -20,6 +20,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # handovers
     "handovers.view": STAFF,
     "handovers.sign": frozenset({R.ADMIN, R.PROPERTY, R.SALES}),
+    # jobs
+    "jobs.restart": STAFF,
 }
 
 

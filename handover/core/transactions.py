@@ -57,6 +57,17 @@ def writing():
     return _declared(True)
 
 
+def session_holds_write_lock(session) -> bool:
+    """Is this session inside a SQLite transaction that holds (or will take) the write lock?
+    Another connection writing now would wait for that very lock."""
+    if not session.in_transaction():
+        return False
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    return connection.info.get("handover_read_only") is False
+
+
 def install_sqlite_hooks(engine) -> None:
     """Foreign keys on, WAL, a busy timeout; `BEGIN IMMEDIATE` for writers, `BEGIN` for readers."""
     from sqlalchemy import event

@@ -1,11 +1,13 @@
 """API: a background job's progress, and its file once finished (only for whoever started it)."""
-from flask import send_file
+from flask import send_file, url_for
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
 from handover.accounts.models import STAFF_ROLES
+from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
 from handover.core.access import allow
+from handover.extensions import db
 from handover.jobs import service
 from handover.jobs.schemas import JobSchema
 
@@ -30,3 +32,15 @@ def download_job(job_id: str):
     """The file one of your finished jobs produced."""
     job = service.get_job(request_user(), job_id)
     return send_file(service.result_file(job), as_attachment=True, download_name=job.result_name)
+
+
+@blp.route("/jobs/<job_id>/restart", methods=["POST"])
+@requires("jobs.restart")
+@blp.response(202, JobSchema, description="the new job; poll it at `Location`")
+@blp.alt_response(404, schema=ApiErrorSchema, description="no such job, or another user's")
+@blp.alt_response(409, schema=ApiErrorSchema, description="the job has not failed")
+def restart_job(job_id: str):
+    """Start one of your failed jobs again (for instance after its worker stopped), as a new job."""
+    job = service.restart(request_user(), job_id)
+    db.session.commit()
+    return job, 202, {"Location": url_for("jobs_api.get_job", job_id=job.id, _external=True)}
