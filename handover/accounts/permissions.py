@@ -17,6 +17,8 @@ EVERYONE = frozenset(Role)
 
 #: permission name → the roles that hold it. Filled per domain; keep it sorted by domain.
 PERMISSIONS: dict[str, frozenset[Role]] = {
+    # accounts: one's own sign-in, tokens and password
+    "accounts.own": EVERYONE,
     # handovers
     "handovers.view": STAFF,
     "handovers.sign": frozenset({R.ADMIN, R.PROPERTY, R.SALES}),

@@ -5,8 +5,9 @@ from flask_login import login_user, logout_user
 
 from handover.accounts import service
 from handover.accounts.access import request_user
-from handover.accounts.forms import ActivateForm, LoginForm
+from handover.accounts.forms import ActivateForm, LoginForm, PasswordForm
 from handover.accounts.models import ALL_ROLES, Role
+from handover.accounts.permissions import requires
 from handover.accounts.rules import is_safe_next
 from handover.core.access import allow, public
 from handover.core.errors import DomainError
@@ -65,6 +66,28 @@ def logout():
     db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@requires("accounts.own")
+def password():
+    """Change your own password. Every other session and API token of yours ends; this browser
+    stays signed in with a new session."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = request_user()
+        try:
+            service.change_password(user, form.current.data, form.password.data)
+        except DomainError as exc:
+            db.session.rollback()
+            form.current.errors.append(exc.message)
+        else:
+            service.start_login_session(user)
+            login_user(user)
+            db.session.commit()
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(_landing_for(user.role))
+    return render_template("accounts/password.html", form=form)
 
 
 @bp.route("/activate", methods=["GET", "POST"])
