@@ -17,6 +17,7 @@ def create_app(config_overrides: dict | None = None, config_class=None) -> Flask
     app.config.from_object(config_class or load_config())
     app.config.update(config_overrides or {})
     _refuse_default_secret(app)
+    _trust_proxies(app)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
@@ -31,6 +32,17 @@ def _refuse_default_secret(app: Flask) -> None:
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (None, "", DEV_SECRET_KEY):
         raise RuntimeError("SECRET_KEY is not set: refusing to start in production with the default key. "
                            "Set SECRET_KEY in the environment (or HANDOVER_ENV=development on a laptop).")
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT reverse proxies, the client address, scheme and host come from their
+    X-Forwarded-* headers; without a configured proxy those headers are ignored (anyone can
+    send them)."""
+    hops = int(app.config.get("PROXY_COUNT") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
 
 def _select_locale() -> str:

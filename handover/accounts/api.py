@@ -9,6 +9,7 @@ from handover.accounts.access import request_user
 from handover.accounts.models import ActivationCode
 from handover.accounts.rules import ACTIVATION_ROLES
 from handover.accounts.permissions import requires
+from handover.accounts.signin_limits import limit_failed_signins, record_failure
 from handover.accounts.schemas import (ActivateRequestSchema, ActivatedSchema, ActivationCodeSchema,
                                        PasswordChangeSchema, TokenRequestSchema, TokenSchema)
 from handover.api.schemas import ApiErrorSchema
@@ -26,7 +27,7 @@ def _signin_limit() -> str:
 
 @blp.route("/auth/token", methods=["POST"])
 @public
-@limiter.limit(_signin_limit)
+@limit_failed_signins
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
 @blp.alt_response(401, schema=ApiErrorSchema)
@@ -34,6 +35,7 @@ def create_token(data):
     """Exchange username (homeowners: mobile number) and password for a bearer token."""
     user = service.authenticate(data["username"], data["password"])
     if user is None:
+        record_failure()
         raise Unauthenticated(_("Wrong username or password."))
     raw, token = service.issue_api_token(user)
     db.session.commit()

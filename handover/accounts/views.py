@@ -9,6 +9,7 @@ from handover.accounts.forms import ActivateForm, LoginForm, PasswordForm
 from handover.accounts.models import ALL_ROLES, Role
 from handover.accounts.permissions import requires
 from handover.accounts.rules import is_safe_next
+from handover.accounts.signin_limits import limit_failed_signins, record_failure
 from handover.core.access import allow, public
 from handover.core.errors import DomainError
 from handover.extensions import db, limiter
@@ -38,13 +39,14 @@ def index():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_signin_limit, methods=["POST"])
+@limit_failed_signins
 def login():
     """Sign in with username (homeowners: mobile number) and password."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = service.authenticate(form.username.data, form.password.data)
         if user is None:
+            record_failure()
             flash(_("Wrong username or password."), "error")
         else:
             service.start_login_session(user)

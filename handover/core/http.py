@@ -39,7 +39,9 @@ def error_response(status: int, code: str | None = None, message: str | None = N
         if details is not None:
             body["details"] = details
         return jsonify(body), status
-    return render_template("errors/error.html", status=status, message=message, details=details), status
+    # a status with a page of its own (errors/429.html) uses it; the rest share errors/error.html
+    return render_template([f"errors/{status}.html", "errors/error.html"], status=status, message=message,
+                           details=details), status
 
 
 def _handle_domain(exc: DomainError):
