@@ -3,6 +3,7 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
 from config import DEV_SECRET_KEY, load_config
+from handover.core.numbers import BoundedIntConverter
 from handover.core.transactions import install_sqlite_hooks
 from handover.core.types import render_migration_item
 from handover.extensions import babel, csrf, db, limiter, login_manager, migrate, rest_api
@@ -18,6 +19,7 @@ def create_app(config_overrides: dict | None = None, config_class=None) -> Flask
     app.config.update(config_overrides or {})
     _refuse_default_secret(app)
     _trust_proxies(app)
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route: ids fit 64 bits
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
