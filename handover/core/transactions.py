@@ -8,10 +8,14 @@ instead of queueing. A transaction that only reads must *not* take it, or one lo
 
 So the intent is decided before the first statement:
 
-- in a request, safe methods (GET, HEAD, OPTIONS) read, every other method writes;
+- in a request, safe methods (GET, HEAD, OPTIONS) read, every other method writes; a GET
+  route that has to write declares it with `@writes_on_get`;
 - outside a request (CLI commands, job bookkeeping) the transaction writes;
-- `reading()` and `writing()` override both, for a block of code (a job that only reads, a
-  GET route that has to record something).
+- `reading()` and `writing()` override both, for a block of code (a job that only reads).
+
+A read transaction that writes anyway works while nobody else writes, and fails with "database
+is locked" under load; it is logged as a warning naming the route. (Enqueueing a job from a GET
+needs no declaration: `jobs.service.enqueue` writes its row in a short transaction of its own.)
 
 On PostgreSQL nothing changes: MVCC readers never block writers.
 """
@@ -20,12 +24,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 
 log = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _intent: ContextVar[bool | None] = ContextVar("handover_write_intent", default=None)
+
+
+def writes_on_get(view):
+    """Declare a GET route that writes (its transactions begin as writers)."""
+    view._writes_on_get = True
+    return view
+
+
+def _route_writes() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    while view is not None:
+        if getattr(view, "_writes_on_get", False):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
 
 
 def wants_write_lock() -> bool:
@@ -34,8 +53,17 @@ def wants_write_lock() -> bool:
     if declared is not None:
         return declared
     if has_request_context():
-        return request.method not in SAFE_METHODS
+        return request.method not in SAFE_METHODS or _route_writes()
     return True
+
+
+def session_is_reading(session) -> bool:
+    """Is this session inside a SQLite read (deferred) transaction, where a write would have to
+    turn the read into a write, which SQLite refuses while another writer is active?"""
+    if not session.in_transaction():
+        return False
+    connection = session.connection()
+    return connection.dialect.name == "sqlite" and connection.info.get("handover_read_only") is True
 
 
 @contextmanager

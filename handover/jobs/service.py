@@ -2,7 +2,9 @@
 
 `enqueue` only adds the Job row (flush, no commit). The job is handed to the runner once the
 boundary commits, so a request that rolls back starts nothing, and a worker never looks for
-a row that is not committed yet.
+a row that is not committed yet. (From a read-only SQLite transaction, a GET, the row is written
+in a short transaction of its own; if that request then fails, the job is never started and the
+sweeper marks it failed.)
 
 `sweep` ends jobs whose worker died (their heartbeat stopped), and removes old result files.
 It runs on the job pages and API (at most every JOB_SWEEP_INTERVAL_SECONDS per process) and as
@@ -52,10 +54,19 @@ def enqueue(kind: str, params: dict, *, actor: User) -> Job:
     if has_request_context():
         params.setdefault("base_url", request.host_url)
         params.setdefault("locale", str(get_locale()))
-    job = Job(id=str(uuid.uuid4()), kind=kind, params=params, status=JobStatus.QUEUED, progress=0,
-              created_by_id=actor.id, created_at=now_utc())
-    db.session.add(job)
-    db.session.flush()
+    values = {"id": str(uuid.uuid4()), "kind": kind, "params": params, "status": JobStatus.QUEUED,
+              "progress": 0, "created_by_id": actor.id, "created_at": now_utc()}
+    if transactions.session_is_reading(db.session()):
+        # a GET (a large export) on SQLite: the request reads in a deferred transaction, which
+        # SQLite will not turn into a write while someone else writes. The row goes in a short
+        # write transaction of its own; the job still starts only when the request commits.
+        with transactions.writing(), db.engine.begin() as conn:
+            conn.execute(sa.insert(Job).values(**values))
+        job = Job(**values)  # the answer's copy; the request's snapshot predates the row
+    else:
+        job = Job(**values)
+        db.session.add(job)
+        db.session.flush()
     db.session.info.setdefault(_PENDING, []).append((current_app._get_current_object(), job.id))
     return job
 

@@ -87,3 +87,47 @@ def test_write_intent_follows_the_method_and_can_be_declared(app):
             assert transactions.wants_write_lock() is False
     with app.app_context():  # CLI commands and job bookkeeping write
         assert transactions.wants_write_lock() is True
+
+
+def test_a_large_export_asked_by_get_queues_its_job_while_someone_writes(app, world, api, monkeypatch):
+    """A GET that turns into a job writes the job row; it waits its turn behind a writer
+    instead of failing with "database is locked"."""
+    monkeypatch.setitem(app.config, "LEDGER_SYNC_MAX_ROWS", 0)
+    monkeypatch.setitem(app.config, "JOB_INLINE", True)
+    api.token("engineering")
+    body = {"stage": "open_day", "room": "主卫", "category": "防水", "description": "渗漏", "severity": "major"}
+    assert api.post(f"/api/v1/units/{world.a1.id}/defects", json=body).status_code == 201
+    started, errors = threading.Event(), []
+
+    def writer():
+        db.session.add(Contractor(name="正在写入装饰"))
+        db.session.flush()
+
+    thread = _hold(app, started, "POST", writer, errors, seconds=1.0)
+    assert started.wait(10)
+    response = api.get(f"/api/v1/batches/{world.a.batch_id}/defects.xlsx")
+    thread.join(30)
+    assert errors == []
+    assert response.status_code == 202, response.get_json()
+    job = api.get(response.headers["Location"].replace("http://localhost", "")).get_json()
+    assert job["status"] == "finished", job
+
+
+def test_a_get_route_that_writes_can_declare_it():
+    from flask import Flask
+
+    tiny = Flask(__name__)
+
+    @tiny.get("/reads")
+    def reads():
+        return "read"
+
+    @tiny.get("/writes")
+    @transactions.writes_on_get
+    def writes():
+        return "written"
+
+    with tiny.test_request_context("/reads"):
+        assert transactions.wants_write_lock() is False
+    with tiny.test_request_context("/writes"):
+        assert transactions.wants_write_lock() is True
