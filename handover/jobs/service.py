@@ -37,6 +37,7 @@ from handover.jobs.models import Job, JobStatus
 log = logging.getLogger(__name__)
 
 _PENDING = "pending_jobs"
+_WRITTEN_APART = "jobs_written_apart"
 _LAST_SWEEP = "handover.jobs.last_sweep"
 _sweep_lock = threading.Lock()
 DONE = (JobStatus.FINISHED, JobStatus.FAILED)
@@ -63,6 +64,7 @@ def enqueue(kind: str, params: dict, *, actor: User) -> Job:
         with transactions.writing(), db.engine.begin() as conn:
             conn.execute(sa.insert(Job).values(**values))
         job = Job(**values)  # the answer's copy; the request's snapshot predates the row
+        db.session.info.setdefault(_WRITTEN_APART, []).append(job.id)
     else:
         job = Job(**values)
         db.session.add(job)
@@ -73,6 +75,7 @@ def enqueue(kind: str, params: dict, *, actor: User) -> Job:
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_committed(session: Session) -> None:
+    session.info.pop(_WRITTEN_APART, None)
     for app, job_id in session.info.pop(_PENDING, []):
         runner.dispatch(app, job_id)
 
@@ -80,6 +83,11 @@ def _dispatch_committed(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    apart = session.info.pop(_WRITTEN_APART, None)
+    if apart:  # rows written in their own transaction go with the request that rolled back
+        with transactions.writing(), session.get_bind().connect() as conn:
+            conn.execute(sa.delete(Job).where(Job.id.in_(apart), Job.status == JobStatus.QUEUED))
+            conn.commit()
 
 
 def get_job(user: User, job_id: str) -> Job:
