@@ -13,7 +13,7 @@ from handover.core import transactions
 from handover.extensions import db
 from handover.projects.models import Contractor, Unit
 
-HOLD_SECONDS = 3.0
+HOLD_SECONDS = 5.0
 
 
 def _hold(app, started: threading.Event, method: str, work, errors: list, seconds: float = HOLD_SECONDS):

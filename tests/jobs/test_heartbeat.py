@@ -20,6 +20,8 @@ from handover.jobs import service
 from handover.jobs.models import Job, JobStatus
 
 ROOT = Path(__file__).resolve().parents[2]
+#: seconds without a heartbeat before a job counts as stopped (the worker beats every 0.2 s)
+STALE = 2
 
 WORKER = """
 import sys
@@ -48,7 +50,7 @@ def wait_for_file(ctx):
 @pytest.fixture
 def kinds(monkeypatch, app):
     monkeypatch.setitem(job_runner.JOB_KINDS, "wait_for_file", "tests.jobs.test_heartbeat:wait_for_file")
-    monkeypatch.setitem(app.config, "JOB_STALE_AFTER_SECONDS", 1)
+    monkeypatch.setitem(app.config, "JOB_STALE_AFTER_SECONDS", STALE)
     monkeypatch.setitem(app.config, "JOB_SWEEP_INTERVAL_SECONDS", 0)
 
 
@@ -88,7 +90,7 @@ def test_a_killed_worker_is_swept_failed_and_the_job_restarts(app, world, api, k
     try:
         first = _until(lambda: (j := _job(app, job_id)).progress == 10 and j)
         assert first.status == JobStatus.RUNNING and first.heartbeat_at is not None
-        time.sleep(1.5)  # longer than JOB_STALE_AFTER_SECONDS: only the heartbeat keeps it alive
+        time.sleep(STALE + 1)  # longer than JOB_STALE_AFTER_SECONDS: only the heartbeat keeps it alive
         api.token("engineering")
         alive = api.get(f"/api/v1/jobs/{job_id}").get_json()
         assert alive["status"] == "running", alive
@@ -96,7 +98,7 @@ def test_a_killed_worker_is_swept_failed_and_the_job_restarts(app, world, api, k
     finally:
         worker.kill()  # SIGKILL: no chance to mark anything
         worker.wait(30)
-    time.sleep(1.5)
+    time.sleep(STALE + 1)
     swept = api.get(f"/api/v1/jobs/{job_id}").get_json()
     assert swept["status"] == "failed"
     assert swept["message"] == "运行此任务的进程已停止。请重新开始任务。"
