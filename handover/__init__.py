@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request, session
+
 from config import DEV_SECRET_KEY, load_config
 from handover.core.numbers import BoundedIntConverter
 from handover.core.transactions import install_sqlite_hooks

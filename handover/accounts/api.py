@@ -7,11 +7,11 @@ from flask_smorest import Blueprint
 from handover.accounts import service
 from handover.accounts.access import request_user
 from handover.accounts.models import ActivationCode
-from handover.accounts.rules import ACTIVATION_ROLES
 from handover.accounts.permissions import requires
-from handover.accounts.signin_limits import limit_failed_signins, record_failure
+from handover.accounts.rules import ACTIVATION_ROLES
 from handover.accounts.schemas import (ActivateRequestSchema, ActivatedSchema, ActivationCodeSchema,
                                        PasswordChangeSchema, TokenRequestSchema, TokenSchema)
+from handover.accounts.signin_limits import limit_failed_signins, record_failure
 from handover.api.schemas import ApiErrorSchema
 from handover.core.access import allow, public
 from handover.core.errors import Unauthenticated

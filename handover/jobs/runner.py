@@ -34,8 +34,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from handover.accounts.models import User
-from handover.core.errors import DomainError
 from handover.core import transactions
+from handover.core.errors import DomainError
 from handover.core.timeutil import now_utc
 from handover.extensions import db
 from handover.jobs.models import Job, JobStatus
@@ -234,7 +234,7 @@ def _failure_message(exc: Exception) -> str:
 
 
 def _finish(job_id: str, status: JobStatus, **values) -> None:
-    db.session.rollback()  # whatever the job left open (a long read) ends here
+    db.session.commit()  # whatever the job left open (a long read) ends here
     with transactions.writing():
         db.session.execute(sa.update(Job).where(Job.id == job_id)
                            .values(status=status, finished_at=now_utc(), **values))
