@@ -51,7 +51,7 @@ class Config:
     #: failed sign-ins (page and API together) per account, and per client address; successful
     #: sign-ins never count, so a site behind one router or proxy is not locked out
     SIGNIN_ACCOUNT_FAILURE_LIMIT = os.environ.get("SIGNIN_ACCOUNT_FAILURE_LIMIT", "10 per 15 minutes")
-    SIGNIN_ADDRESS_FAILURE_LIMIT = os.environ.get("SIGNIN_ADDRESS_FAILURE_LIMIT", "30 per 5 minutes")
+    SIGNIN_ADDRESS_FAILURE_LIMIT = os.environ.get("SIGNIN_ADDRESS_FAILURE_LIMIT", "60 per 5 minutes")
     #: how many reverse proxies stand in front of the app (0: none). Only with a proxy is
     #: X-Forwarded-For believed, and only as many hops as configured here.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
