@@ -46,7 +46,15 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    #: activation attempts per client address
     SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10 per minute")
+    #: failed sign-ins (page and API together) per account, and per client address; successful
+    #: sign-ins never count, so a site behind one router or proxy is not locked out
+    SIGNIN_ACCOUNT_FAILURE_LIMIT = os.environ.get("SIGNIN_ACCOUNT_FAILURE_LIMIT", "10 per 15 minutes")
+    SIGNIN_ADDRESS_FAILURE_LIMIT = os.environ.get("SIGNIN_ADDRESS_FAILURE_LIMIT", "60 per 5 minutes")
+    #: how many reverse proxies stand in front of the app (0: none). Only with a proxy is
+    #: X-Forwarded-For believed, and only as many hops as configured here.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
     # flask-smorest: OpenAPI document generated from the request/response schemas.
     API_TITLE = "Handover API"
@@ -62,6 +70,16 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     JOB_RQ_QUEUE = os.environ.get("JOB_RQ_QUEUE", "handover")
     JOB_WORKERS = int(os.environ.get("JOB_WORKERS", "1"))
+    #: a running job writes a heartbeat this often; one silent for JOB_STALE_AFTER_SECONDS is marked
+    #: failed by the sweeper (job pages, the jobs API and `flask jobs sweep` run it)
+    JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+    JOB_STALE_AFTER_SECONDS = int(os.environ.get("JOB_STALE_AFTER_SECONDS", "60"))
+    #: a job still waiting after this long was lost with its queue (a restarted process)
+    JOB_QUEUED_STALE_AFTER_SECONDS = int(os.environ.get("JOB_QUEUED_STALE_AFTER_SECONDS", str(6 * 3600)))
+    #: result files of finished jobs are removed after this many days
+    JOB_FILES_MAX_AGE_DAYS = float(os.environ.get("JOB_FILES_MAX_AGE_DAYS", "7"))
+    #: the pages and API sweep at most this often per process
+    JOB_SWEEP_INTERVAL_SECONDS = int(os.environ.get("JOB_SWEEP_INTERVAL_SECONDS", "30"))
     #: exports up to this many rows are served at once; larger ones become background jobs
     LEDGER_SYNC_MAX_ROWS = int(os.environ.get("LEDGER_SYNC_MAX_ROWS", "2000"))
     #: a TrueType (.ttf/.ttc) CJK font embedded in PDFs; found among installed fonts when unset

@@ -1,10 +1,11 @@
 """Handover (商品房交付管理系统): the application factory."""
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
-from sqlalchemy import event
+from flask import Flask, current_app, has_request_context, request, session
 
 from config import DEV_SECRET_KEY, load_config
+from handover.core.numbers import BoundedIntConverter
+from handover.core.transactions import install_sqlite_hooks
 from handover.core.types import render_migration_item
 from handover.extensions import babel, csrf, db, limiter, login_manager, migrate, rest_api
 
@@ -18,6 +19,8 @@ def create_app(config_overrides: dict | None = None, config_class=None) -> Flask
     app.config.from_object(config_class or load_config())
     app.config.update(config_overrides or {})
     _refuse_default_secret(app)
+    _trust_proxies(app)
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route: ids fit 64 bits
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
     register_extensions(app)
@@ -32,6 +35,17 @@ def _refuse_default_secret(app: Flask) -> None:
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (None, "", DEV_SECRET_KEY):
         raise RuntimeError("SECRET_KEY is not set: refusing to start in production with the default key. "
                            "Set SECRET_KEY in the environment (or HANDOVER_ENV=development on a laptop).")
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT reverse proxies, the client address, scheme and host come from their
+    X-Forwarded-* headers; without a configured proxy those headers are ignored (anyone can
+    send them)."""
+    hops = int(app.config.get("PROXY_COUNT") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
 
 def _select_locale() -> str:
@@ -54,7 +68,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            _tune_sqlite(db.engine)
+            install_sqlite_hooks(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
                      render_item=render_migration_item)
     login_manager.init_app(app)
@@ -65,24 +79,6 @@ def register_extensions(app: Flask) -> None:
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     limiter.init_app(app)
     rest_api.init_app(app)
-
-
-def _tune_sqlite(engine) -> None:
-    """Foreign keys on, WAL, a busy timeout, and BEGIN IMMEDIATE so writers queue instead of failing."""
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register_blueprints(app: Flask) -> None:
@@ -132,19 +128,59 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(enforce_access)
     register_error_handlers(app)
 
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    app.after_request(_security_headers)
+
+
+#: scripts and styles come only from this site (no inline script: behaviours are data attributes
+#: handled by static/js); inline style attributes stay allowed for computed positions and widths
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _security_headers(response):
+    """Headers on every answer: CSP, no framing, no sniffing, a strict referrer, HSTS in
+    production; and caching: pages, API answers and documents hold personal data or money, so
+    they are never stored (`no-store`); photos and signatures may stay in this browser only
+    (`private`); static files keep Flask's defaults."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config["ENV_NAME"] == "production":
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.endpoint != "static":
+        if response.mimetype.startswith("image/"):
+            response.cache_control.no_store = None
+            response.cache_control.no_cache = None
+            response.cache_control.public = None
+            response.cache_control.private = True
+        else:
+            headers["Cache-Control"] = "no-store"
+            headers.pop("Expires", None)
+            headers.pop("Pragma", None)
+    return response
 
 
 def register_cli(app: Flask) -> None:
     from handover.accounts.cli import users_cli
     from handover.demo import demo_data_command
+    from handover.jobs.cli import jobs_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(demo_data_command)
 
 

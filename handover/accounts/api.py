@@ -1,6 +1,6 @@
 """API: tokens, owner activation codes, activation."""
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
@@ -9,7 +9,8 @@ from handover.accounts.access import request_user
 from handover.accounts.models import ActivationCode
 from handover.accounts.permissions import requires
 from handover.accounts.schemas import (ActivateRequestSchema, ActivatedSchema, ActivationCodeSchema,
-                                       TokenRequestSchema, TokenSchema)
+                                       PasswordChangeSchema, TokenRequestSchema, TokenSchema)
+from handover.accounts.signin_limits import limit_failed_signins, record_failure
 from handover.api.schemas import ApiErrorSchema
 from handover.core.access import public
 from handover.core.errors import Unauthenticated
@@ -25,7 +26,7 @@ def _signin_limit() -> str:
 
 @blp.route("/auth/token", methods=["POST"])
 @public
-@limiter.limit(_signin_limit)
+@limit_failed_signins
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
 @blp.alt_response(401, schema=ApiErrorSchema)
@@ -33,7 +34,39 @@ def create_token(data):
     """Exchange username (homeowners: mobile number) and password for a bearer token."""
     user = service.authenticate(data["username"], data["password"])
     if user is None:
+        record_failure()
         raise Unauthenticated(_("Wrong username or password."))
+    raw, token = service.issue_api_token(user)
+    db.session.commit()
+    return {"token": raw, "expires_at": token.expires_at, "role": user.role.value}
+
+
+def _calling_token() -> str | None:
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+@blp.route("/auth/token", methods=["DELETE"])
+@requires("accounts.own")
+@blp.response(204)
+@blp.alt_response(401, schema=ApiErrorSchema)
+def revoke_token():
+    """Sign out: the calling token stops working at once."""
+    service.revoke_api_token(_calling_token())
+    db.session.commit()
+
+
+@blp.route("/auth/password", methods=["POST"])
+@requires("accounts.own")
+@blp.arguments(PasswordChangeSchema)
+@blp.response(200, TokenSchema, description="a fresh token: every earlier token and session has ended")
+@blp.alt_response(401, schema=ApiErrorSchema)
+@blp.alt_response(422, schema=ApiErrorSchema, description="wrong current password, or a weak new one")
+def change_password(data):
+    """Change your password. Every session and token of yours ends (this one too); the answer
+    carries a new token."""
+    user = request_user()
+    service.change_password(user, data["current_password"], data["new_password"])
     raw, token = service.issue_api_token(user)
     db.session.commit()
     return {"token": raw, "expires_at": token.expires_at, "role": user.role.value}

@@ -31,6 +31,7 @@ DEFECT_MANAGERS = frozenset({R.ADMIN, R.ENGINEERING, R.PROPERTY, R.MANAGER})
 PERMISSIONS: dict[str, frozenset[Role]] = {
     # accounts
     "accounts.sign_out": EVERYONE,
+    "accounts.own": EVERYONE,  # one's own sign-in, tokens and password
     # staff who phone owners or check identity documents see them in full; others see them masked
     "people.view_full_phone": frozenset({R.ADMIN, R.SALES, R.PROPERTY, R.FINANCE, R.OWNER}),
     "people.view_full_id": frozenset({R.ADMIN, R.SALES, R.FINANCE, R.OWNER}),
@@ -75,6 +76,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "inspections.edit_checklist": ADMIN,
     # jobs
     "jobs.view": STAFF,
+    "jobs.restart": STAFF,
     # keys
     "keys.view": STAFF | {R.OWNER},  # a unit's keys and their documents (owners: their own)
     "keys.view_ledger": STAFF,

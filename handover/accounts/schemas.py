@@ -27,3 +27,8 @@ class ActivateRequestSchema(Schema):
 
 class ActivatedSchema(Schema):
     username = fields.String(required=True)
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=128))

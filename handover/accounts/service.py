@@ -121,6 +121,44 @@ def end_login_session(raw: str | None) -> None:
         db.session.execute(sa.delete(LoginSession).where(LoginSession.token_hash == _digest(raw)))
 
 
+def revoke_api_token(raw: str | None) -> None:
+    """The token stops working at once (`DELETE /api/v1/auth/token`)."""
+    if raw:
+        db.session.execute(sa.delete(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+
+
+def revoke_everywhere(user: User) -> None:
+    """End every session and API token of the user: after a password change or reset, whoever
+    held the old password (or a copied cookie or token) is signed out."""
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password (reset by staff, activation, or a change): every session and token ends.
+
+    Raises ValidationFailed for a weak password.
+    """
+    if rules.password_problem(password):
+        raise ValidationFailed(_("Password must be at least %(n)d characters.", n=rules.MIN_PASSWORD_LENGTH),
+                               details=[{"field": "password", "message": "too_short"}])
+    user.password_hash = hash_password(password)
+    if user.id is not None:
+        revoke_everywhere(user)
+    db.session.flush()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The user changes their own password, proving the current one first.
+
+    Raises ValidationFailed when the current password is wrong or the new one is weak.
+    """
+    if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
+        raise ValidationFailed(_("The current password is wrong."),
+                               details=[{"field": "current_password", "message": "wrong_password"}])
+    set_password(user, new)
+
+
 def issue_api_token(user: User) -> tuple[str, ApiToken]:
     raw = secrets.token_urlsafe(32)
     token = ApiToken(token_hash=_digest(raw), user_id=user.id,
@@ -213,7 +251,7 @@ def activate_owner(phone: str, code: str, password: str) -> User:
             raise Conflict(_("This phone number already signs in to another account."))
         user = User(username=owner.phone, display_name=owner.name, role=Role.OWNER, owner_id=owner.id)
         db.session.add(user)
-    user.password_hash = hash_password(password)
+    set_password(user, password)  # an existing account: its sessions and tokens end
     row.used_at = now
     db.session.flush()
     return user

@@ -11,6 +11,10 @@ from handover.accounts.rules import is_safe_next
 from handover.core.access import public
 from handover.extensions import limiter
 from handover.web.forms import attempt, submit
+from handover.accounts.forms import PasswordForm
+from handover.accounts.signin_limits import limit_failed_signins, record_failure
+from handover.core.errors import DomainError
+from handover.extensions import db
 
 bp = Blueprint("accounts", __name__)
 
@@ -37,13 +41,14 @@ def index():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_signin_limit, methods=["POST"])
+@limit_failed_signins
 def login():
     """Sign in with username (homeowners: mobile number) and password."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = service.authenticate(form.username.data, form.password.data)
         if user is None:
+            record_failure()
             flash(_("Wrong username or password."), "error")
         elif attempt(lambda: service.start_login_session(user), form=form):
             login_user(user)
@@ -62,6 +67,28 @@ def logout():
     session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@requires("accounts.own")
+def password():
+    """Change your own password. Every other session and API token of yours ends; this browser
+    stays signed in with a new session."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = request_user()
+        try:
+            service.change_password(user, form.current.data, form.password.data)
+        except DomainError as exc:
+            db.session.rollback()
+            form.current.errors.append(exc.message)
+        else:
+            service.start_login_session(user)
+            login_user(user)
+            db.session.commit()
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(_landing_for(user.role))
+    return render_template("accounts/password.html", form=form)
 
 
 @bp.route("/activate", methods=["GET", "POST"])

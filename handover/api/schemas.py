@@ -1,6 +1,8 @@
 """Schemas shared by every domain's API: errors and pagination."""
 from marshmallow import Schema, fields, validate
 
+from handover.core.pagination import MAX_PAGE, MAX_PER_PAGE
+
 
 class ApiErrorDetailSchema(Schema):
     field = fields.String(allow_none=True)
@@ -16,8 +18,8 @@ class ApiErrorSchema(Schema):
 
 
 class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
 def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:

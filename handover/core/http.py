@@ -2,6 +2,7 @@
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from handover.core.errors import DomainError, flatten_messages
@@ -39,7 +40,9 @@ def error_response(status: int, code: str | None = None, message: str | None = N
         if details is not None:
             body["details"] = details
         return jsonify(body), status
-    return render_template("errors/error.html", status=status, message=message, details=details), status
+    # a status with a page of its own (errors/429.html) uses it; the rest share errors/error.html
+    return render_template([f"errors/{status}.html", "errors/error.html"], status=status, message=message,
+                           details=details), status
 
 
 def _handle_domain(exc: DomainError):
@@ -71,6 +74,11 @@ def _field_details(messages: dict) -> list[dict]:
 
 
 def _handle_unexpected(exc: Exception):
+    if isinstance(exc, (OverflowError, DataError)):
+        # a value the database cannot hold (a huge number in a page's query string) that no
+        # schema stopped: the caller's mistake, not ours
+        current_app.logger.warning("value out of range: %s", exc)
+        return error_response(422, message=_("A number is too large or a value does not fit."))
     current_app.logger.exception("unhandled error")
     return error_response(500)
 

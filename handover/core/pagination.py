@@ -6,6 +6,10 @@ import sqlalchemy as sa
 
 from handover.extensions import db
 
+#: no list has this many pages; a bigger page number would overflow the OFFSET
+MAX_PAGE = 10**7
+MAX_PER_PAGE = 200
+
 
 @dataclass(frozen=True)
 class Page:
@@ -29,8 +33,8 @@ class Page:
 
 def paginate(stmt: sa.Select, page: int, per_page: int) -> Page:
     """Run `stmt` for one page; the count is a separate COUNT over the same filters."""
-    page = max(1, page)
-    per_page = min(max(1, per_page), 200)
+    page = min(max(1, page), MAX_PAGE)
+    per_page = min(max(1, per_page), MAX_PER_PAGE)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, total=total or 0, page=page, per_page=per_page)

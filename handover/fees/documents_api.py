@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
+from handover.core.transactions import writes_on_get
 from handover.api.schemas import ApiErrorSchema
 from handover.extensions import db
 from handover.fees import exports as fee_exports
@@ -35,6 +36,7 @@ def batch_fee_schedule(batch_id: int):
 
 @blp.route("/units/<int:unit_id>/notice.pdf", methods=["GET"])
 @requires("fees.issue_notice")
+@writes_on_get  # issues activation codes
 @blp.response(200, description="the handover notice (PDF)")
 @blp.alt_response(404, schema=ApiErrorSchema)
 @blp.alt_response(409, schema=ApiErrorSchema, description="the buyer returned the unit")

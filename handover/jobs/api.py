@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
+from handover.extensions import db
 from handover.jobs import service
 from handover.jobs.models import Job
 from handover.jobs.schemas import JobSchema
@@ -36,3 +37,13 @@ def accepted(job: Job):
     """202 with the job, and its status URL in Location (for an export that became a job)."""
     location = url_for("jobs_api.get_job", job_id=job.id, _external=True)
     return JobSchema().dump(job), 202, {"Location": location}
+@blp.route("/jobs/<job_id>/restart", methods=["POST"])
+@requires("jobs.restart")
+@blp.response(202, JobSchema, description="the new job; poll it at `Location`")
+@blp.alt_response(404, schema=ApiErrorSchema, description="no such job, or another user's")
+@blp.alt_response(409, schema=ApiErrorSchema, description="the job has not failed")
+def restart_job(job_id: str):
+    """Start one of your failed jobs again (for instance after its worker stopped), as a new job."""
+    job = service.restart(request_user(), job_id)
+    db.session.commit()
+    return job, 202, {"Location": url_for("jobs_api.get_job", job_id=job.id, _external=True)}

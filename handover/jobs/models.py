@@ -38,3 +38,5 @@ class Job(db.Model):
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: written every JOB_HEARTBEAT_SECONDS while the job runs; a job whose heartbeat stops is swept
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -8,6 +8,15 @@ Three ways, chosen by configuration:
 Whichever runs it, `run_job` marks the job running, calls its kind's function in a request
 context built from the enqueuing request (absolute URLs, language), and marks it finished with
 its result file, or failed with a message. The result lives in UPLOAD_FOLDER/jobs/<id>/.
+
+While a job runs, a small thread writes its heartbeat every JOB_HEARTBEAT_SECONDS. A worker
+that dies (kill -9, a lost container) stops the heartbeat, and `service.sweep` marks the job
+failed so it can be started again, instead of leaving it "running" for ever.
+
+On SQLite the job reads in a plain (deferred) transaction, so a long export never holds the
+write lock; its own bookkeeping (claim, progress, heartbeat, finish) is written in short
+transactions of their own. Kinds listed in WRITING_KINDS write domain rows as they go, and
+begin their transactions as writers.
 """
 import importlib
 import logging
@@ -26,6 +35,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from handover.accounts.models import User
+from handover.core import transactions
 from handover.core.errors import DomainError
 from handover.core.timeutil import now_utc
 from handover.extensions import db
@@ -40,6 +50,8 @@ JOB_KINDS: dict[str, str] = {
     "fee_schedule": "handover.fees.exports:schedule_job",
     "handover_notices": "handover.fees.exports:notices_job",
 }
+#: kinds whose function writes domain rows (not only its file): their transactions begin as writers
+WRITING_KINDS: set[str] = {"handover_notices"}
 _EXTENSION_KEY = "handover.jobs"
 _RUNNING_KEY = "handover.jobs.running"
 _executor_lock = threading.Lock()
@@ -53,6 +65,11 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("JOB_INLINE", False)
     app.config.setdefault("JOB_WORKERS", 1)
     app.config.setdefault("JOB_TIMEOUT_SECONDS", 3600)
+    app.config.setdefault("JOB_HEARTBEAT_SECONDS", 10)
+    app.config.setdefault("JOB_STALE_AFTER_SECONDS", 60)
+    app.config.setdefault("JOB_QUEUED_STALE_AFTER_SECONDS", 6 * 3600)
+    app.config.setdefault("JOB_FILES_MAX_AGE_DAYS", 7)
+    app.config.setdefault("JOB_SWEEP_INTERVAL_SECONDS", 30)
 
 
 @dataclass
@@ -73,8 +90,45 @@ class JobContext:
         if percent == self._reported:
             return
         self._reported = percent
-        db.session.execute(sa.update(Job).where(Job.id == self.job_id).values(progress=percent))
+        record(self.job_id, progress=percent, heartbeat_at=now_utc())
+
+
+def record(job_id: str, **values) -> None:
+    """Write bookkeeping columns of a job in a short transaction of its own, so a job that is
+    reading (a long deferred transaction on SQLite) never has to turn its read into a write."""
+    if transactions.session_holds_write_lock(db.session()):
+        # another connection would wait for the lock this session holds: write through it
+        db.session.execute(sa.update(Job).where(Job.id == job_id).values(**values))
         db.session.commit()
+        return
+    with transactions.writing(), db.engine.begin() as conn:
+        conn.execute(sa.update(Job).where(Job.id == job_id).values(**values))
+
+
+class Heartbeat:
+    """A daemon thread that stamps `heartbeat_at` of a running job every `interval` seconds."""
+
+    def __init__(self, engine, job_id: str, interval: float):
+        self.engine, self.job_id, self.interval = engine, job_id, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"handover-heartbeat-{job_id[:8]}", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.interval + 5)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                with transactions.writing(), self.engine.begin() as conn:
+                    conn.execute(sa.update(Job).where(Job.id == self.job_id, Job.status == JobStatus.RUNNING)
+                                 .values(heartbeat_at=now_utc()))
+            except Exception:  # a busy database skips one beat; the next one tries again
+                log.warning("job %s: heartbeat not written", self.job_id, exc_info=True)
 
 
 def dispatch(app: Flask, job_id: str) -> None:
@@ -160,20 +214,27 @@ def job_dir(job_id: str, upload_folder: str) -> Path:
 
 def run_job(job_id: str) -> None:
     """Run one queued job to the end; a job already started elsewhere is left alone."""
-    claimed = db.session.execute(sa.update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-                                 .values(status=JobStatus.RUNNING, progress=0)).rowcount
-    db.session.commit()
+    with transactions.writing():
+        claimed = db.session.execute(sa.update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+                                     .values(status=JobStatus.RUNNING, progress=0, heartbeat_at=now_utc())).rowcount
+        db.session.commit()
     if not claimed:
         return
+    with Heartbeat(db.engine, job_id, current_app.config["JOB_HEARTBEAT_SECONDS"]):
+        _run_claimed(job_id)
+
+
+def _run_claimed(job_id: str) -> None:
     job = db.session.get(Job, job_id)
     kind, params = job.kind, dict(job.params or {})
     locale = params.get("locale") or "zh_Hans_CN"
     out_dir = job_dir(job_id, current_app.config["UPLOAD_FOLDER"])
     out_dir.mkdir(parents=True, exist_ok=True)
     context = JobContext(job_id, params, db.session.get(User, job.created_by_id), out_dir)
+    db.session.commit()  # the job's own transactions begin below, as readers or as writers
     try:
         with current_app.test_request_context(base_url=params.get("base_url") or "http://localhost/"), \
-                force_locale(locale):
+                force_locale(locale), (transactions.writing() if kind in WRITING_KINDS else transactions.reading()):
             result, download_name = _function(kind)(context)
     except Exception as exc:  # any failure ends the job as failed, with a message for the user
         log.exception("job %s (%s) failed", job_id, kind)
@@ -195,6 +256,8 @@ def _failure_message(exc: Exception) -> str:
 
 
 def _finish(job_id: str, status: JobStatus, **values) -> None:
-    db.session.execute(sa.update(Job).where(Job.id == job_id)
-                       .values(status=status, finished_at=now_utc(), **values))
-    db.session.commit()
+    db.session.commit()  # whatever the job left open (a long read) ends here
+    with transactions.writing():
+        db.session.execute(sa.update(Job).where(Job.id == job_id)
+                           .values(status=status, finished_at=now_utc(), **values))
+        db.session.commit()

@@ -1,9 +1,10 @@
 """Staff pages for background jobs: your recent jobs, one job's progress, its download."""
-from flask import Blueprint, jsonify, render_template, send_file, url_for
+from flask import Blueprint, jsonify, redirect, render_template, send_file, url_for
 from flask_babel import lazy_gettext as _l
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
+from handover.extensions import db
 from handover.jobs import service
 from handover.jobs.models import JobStatus
 
@@ -52,3 +53,12 @@ def status(job_id: str):
 def download(job_id: str):
     job = service.get_job(request_user(), job_id)
     return send_file(service.result_file(job), as_attachment=True, download_name=job.result_name)
+
+
+@bp.post("/<job_id>/restart")
+@requires("jobs.restart")
+def restart(job_id: str):
+    """Start a failed job again; the page of the new job follows its progress."""
+    job = service.restart(request_user(), job_id)
+    db.session.commit()
+    return redirect(url_for("jobs.detail", job_id=job.id))

@@ -20,6 +20,7 @@ COLUMNS = "admin engineering sales property finance manager contractor owner".sp
 #: x = the role holds the permission.          adm eng sal pro fin man con own
 MATRIX = """
 accounts.issue_activation_code                  x   .   x   x   .   .   .   .
+accounts.own                                    x   x   x   x   x   x   x   x
 accounts.sign_out                               x   x   x   x   x   x   x   x
 audit.view                                      x   .   .   .   .   .   .   .
 defects.add_photo                               x   x   x   x   x   x   x   x
@@ -53,6 +54,7 @@ handovers.view                                  x   x   x   x   x   x   .   .
 inspections.edit_checklist                      x   .   .   .   .   .   .   .
 inspections.inspect                             x   x   x   x   .   x   .   .
 inspections.view                                x   x   x   x   x   x   .   .
+jobs.restart                                    x   x   x   x   x   x   .   .
 jobs.view                                       x   x   x   x   x   x   .   .
 keys.hand_to_owner                              x   .   .   x   .   x   .   .
 keys.import                                     x   .   .   x   .   x   .   .

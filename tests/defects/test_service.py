@@ -274,7 +274,7 @@ def test_concurrent_resends_of_a_transition_act_once(app, record, world, due):
 
     def send():
         try:
-            with app.test_request_context():
+            with app.test_request_context(method="POST"):
                 from handover.accounts.models import User
                 from handover.defects import queries
 

@@ -106,7 +106,7 @@ def test_two_people_lending_the_same_key_at_once_exactly_one_wins(app, keys, set
     barrier, outcomes = threading.Barrier(2, timeout=10), []
 
     def lend(who):
-        with app.test_request_context():
+        with app.test_request_context(method="POST"):
             try:
                 actor = _user()
                 db.session.commit()  # hold no transaction (nor SQLite's write lock) at the barrier
@@ -179,7 +179,7 @@ def test_concurrent_resends_record_one_event(app, keys, settled_unit):
     request_key, barrier, results = str(uuid.uuid4()), threading.Barrier(3, timeout=10), []
 
     def send():
-        with app.test_request_context():
+        with app.test_request_context(method="POST"):
             actor = _user()
             db.session.commit()
             barrier.wait()

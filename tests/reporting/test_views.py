@@ -72,7 +72,7 @@ def test_a_running_job_page_polls_for_progress(defect_world, browser, app):
         db.session.commit()
     browser.login("engineering")
     html = browser.client.get(f"/jobs/{job_id}").get_data(as_text=True)
-    assert 'value="40"' in html and "data-status-url" in html and "fetch(" in html
+    assert 'value="40"' in html and "data-status-url" in html and "js/jobs.js" in html  # the poller
     assert '<meta http-equiv="refresh"' in html  # inside <noscript>, for browsers without scripts
     assert 'id="job-download"' in html and "hidden" in html.split('id="job-download"')[1][:200]
 
