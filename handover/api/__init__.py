@@ -24,10 +24,11 @@ def register_api(app: Flask) -> None:
     from handover.reporting.api import blp as reporting_blp
     from handover.reporting.fee_api import blp as fee_documents_blp
     from handover.reporting.key_api import blp as key_documents_blp
+    from handover.risks.api import blp as risks_blp
 
     rest_api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (accounts_blp, projects_blp, inspections_blp, defects_blp, fees_blp, keys_blp, reporting_blp, jobs_blp,
-                      fee_documents_blp, key_documents_blp):
+                      fee_documents_blp, key_documents_blp, risks_blp):
         csrf.exempt(blueprint)
         rest_api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     _make_spec_public(app)

@@ -74,7 +74,8 @@ class EventSchema(Schema):
 
 class DefectSchema(Schema):
     id = fields.String(required=True)
-    unit_id = fields.Integer()
+    unit_id = fields.Integer(allow_none=True)
+    area_id = fields.Integer(allow_none=True, metadata={"description": "the public area, for defects not in a unit"})
     batch_id = fields.Integer()
     building_id = fields.Integer()
     stage = fields.Enum(InspectionStage, by_value=True)
