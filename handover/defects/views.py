@@ -14,10 +14,15 @@ from handover.accounts.access import request_user
 from handover.accounts.models import STAFF_ROLES, Role
 from handover.core.access import allow
 from handover.core.errors import Conflict, DomainError, NotFound, TransitionNotAllowed
-from handover.core.timeutil import today_local
+from handover.core.timeutil import to_local, today_local
 from handover.defects import plans, queries, rules, service
 from handover.defects.api import READERS, RECORDERS, send_photo
-from handover.defects.forms import ActionForm, LogDefectForm, contractor_choices, uploaded_files
+from handover.defects.forms import (
+    ActionForm,
+    LogDefectForm,
+    contractor_choices,
+    uploaded_files,
+)
 from handover.defects.models import Defect, DefectPhoto, PhotoKind
 from handover.extensions import db
 from handover.inspections import queries as inspection_queries
@@ -25,6 +30,7 @@ from handover.inspections import service as inspection_service
 from handover.inspections.models import Inspection, InspectionStage
 from handover.projects import queries as project_queries
 from handover.projects.models import Unit
+from handover.risks import queries as risk_queries
 
 bp = Blueprint("defects", __name__)
 
@@ -132,7 +138,7 @@ def _warranty(defect: Defect) -> dict | None:
     """Warranty standing of a warranty-stage defect: under warranty until…, expired, or not started."""
     if defect.stage != InspectionStage.WARRANTY:
         return None
-    handed_over_on = defect.unit.handed_over_on
+    handed_over_on = defect.unit.handed_over_on if defect.unit else None
     return {
         "covered": rules.is_under_warranty(defect.warranty_class, handed_over_on, today_local()),
         "ends_on": rules.warranty_ends_on(defect.warranty_class, handed_over_on) if handed_over_on else None,
@@ -166,7 +172,16 @@ def detail(defect_id: str):
                            forms=_action_forms(defect, actions, contractors), action_labels=rules.ACTION_LABELS,
                            overdue=rules.is_overdue(defect.status, defect.due_date, today_local()),
                            warranty=_warranty(defect), photo_groups=photo_groups(defect),
-                           contractor_names={int(key): name for key, name in contractors})
+                           contractor_names={int(key): name for key, name in contractors},
+                           protection=_protection(defect))
+
+
+def _protection(defect: Defect) -> str | None:
+    """Who protected finished work when the defect was found: the property company from the
+    building's transfer on (risks.BuildingTransfer), the general contractor before it."""
+    if defect.building_id is None:
+        return None
+    return risk_queries.protection_duty(defect.building_id, to_local(defect.created_at).date())
 
 
 @bp.post("/defects/<defect_id>/actions/<action>")

@@ -13,11 +13,29 @@ from handover.defects.schemas import DefectInSchema, DefectSchema
 from handover.extensions import db
 from handover.projects import queries as project_queries
 from handover.risks import documents, queries, rules, service
-from handover.risks.schemas import (AnswerInSchema, AnswerSchema, AreaInSchema, AreaSchema, OverrideInSchema,
-                                    PromiseCheckInSchema, PromiseCheckSchema, PromiseInSchema, PromiseSchema,
-                                    ReadinessQuerySchema, ReadinessSchema, RiskDetailSchema, RiskInSchema,
-                                    RiskQuerySchema, RiskSchema, SelfCheckInSchema, SelfCheckSchema,
-                                    TransferInSchema, TransferSchema, RiskTransitionInSchema, UnitPromiseSchema)
+from handover.risks.schemas import (
+    AnswerInSchema,
+    AnswerSchema,
+    AreaInSchema,
+    AreaSchema,
+    OverrideInSchema,
+    PromiseCheckInSchema,
+    PromiseCheckSchema,
+    PromiseInSchema,
+    PromiseSchema,
+    ReadinessQuerySchema,
+    ReadinessSchema,
+    RiskDetailSchema,
+    RiskInSchema,
+    RiskQuerySchema,
+    RiskSchema,
+    RiskTransitionInSchema,
+    SelfCheckInSchema,
+    SelfCheckSchema,
+    TransferInSchema,
+    TransferSchema,
+    UnitPromiseSchema,
+)
 
 blp = Blueprint("risks_api", __name__, description="Pre-handover risks, promises, public areas, transfers, readiness")
 

@@ -18,8 +18,19 @@ from handover.extensions import db
 from handover.projects import queries as project_queries
 from handover.projects.models import Batch, Building, Unit
 from handover.risks import rules
-from handover.risks.models import (DECIDED_STATUSES, BuildingTransfer, Promise, PromiseCheck, PromiseScope,
-                                   PublicArea, Risk, RiskCategory, RiskSeverity, RiskStatus, SelfCheck)
+from handover.risks.models import (
+    DECIDED_STATUSES,
+    BuildingTransfer,
+    Promise,
+    PromiseCheck,
+    PromiseScope,
+    PublicArea,
+    Risk,
+    RiskCategory,
+    RiskSeverity,
+    RiskStatus,
+    SelfCheck,
+)
 
 
 def risk_overdue(risk: Risk, today: date | None = None) -> bool:

@@ -1,7 +1,14 @@
 """Request and response schemas of the risk API (they also feed the OpenAPI document)."""
 from marshmallow import Schema, fields, validate
 
-from handover.risks.models import AreaKind, CheckAnswer, PromiseSource, RiskCategory, RiskSeverity, RiskStatus
+from handover.risks.models import (
+    AreaKind,
+    CheckAnswer,
+    PromiseSource,
+    RiskCategory,
+    RiskSeverity,
+    RiskStatus,
+)
 
 ACTIONS = ["plan", "resolve", "accept", "reopen"]
 

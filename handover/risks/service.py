@@ -23,9 +23,25 @@ from handover.core.timeutil import now_utc, today_local
 from handover.extensions import db
 from handover.projects.models import Batch, Building, Unit
 from handover.risks import rules
-from handover.risks.models import (AreaKind, BuildingTransfer, CheckAnswer, Promise, PromiseCheck, PromiseScope,
-                                   PromiseSource, PublicArea, Risk, RiskCategory, RiskEvent, RiskEvidence,
-                                   RiskSeverity, RiskStatus, SelfCheck, SelfCheckAnswer, TransferItem)
+from handover.risks.models import (
+    AreaKind,
+    BuildingTransfer,
+    CheckAnswer,
+    Promise,
+    PromiseCheck,
+    PromiseScope,
+    PromiseSource,
+    PublicArea,
+    Risk,
+    RiskCategory,
+    RiskEvent,
+    RiskEvidence,
+    RiskSeverity,
+    RiskStatus,
+    SelfCheck,
+    SelfCheckAnswer,
+    TransferItem,
+)
 
 MAX_EVIDENCE_BYTES = 15 * 1024 * 1024
 
