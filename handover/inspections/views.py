@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
 from handover.accounts.models import STAFF_ROLES, Role
+from handover.accounts.permissions import can
 from handover.core.access import allow
 from handover.core.errors import DomainError
 from handover.core.timeutil import today_local
@@ -23,6 +24,7 @@ from handover.inspections.forms import ChecklistItemForm, ResultsForm, RoundForm
 from handover.inspections.models import ChecklistItem, Inspection, InspectionStage
 from handover.inspections.rules import describe_limit
 from handover.projects import queries as project_queries
+from handover.risks import queries as risk_queries
 
 bp = Blueprint("inspections", __name__)
 
@@ -128,7 +130,15 @@ def _round_page(inspection: Inspection, items: list[ChecklistItem], form: Result
                            groups=queries.by_category(items), results={r.item_id: r for r in inspection.results},
                            limits={i.id: _limit(i) for i in items}, problems=problems or {},
                            posted=request.form if problems else None, can_inspect=user.role in INSPECTORS,
-                           can_record=user.role in RECORDERS), status
+                           can_record=user.role in RECORDERS, promises=_promises(inspection),
+                           can_check_promises=can(user, "risks.edit")), status
+
+
+def _promises(inspection: Inspection) -> list[dict]:
+    """On the handover walk-through, the unit's sales promises are checklist items too."""
+    if inspection.stage not in (InspectionStage.HANDOVER, InspectionStage.SCATTERED):
+        return []
+    return risk_queries.promises_for_unit(inspection.unit)
 
 
 # --- the checklist (administrators) ----------------------------------------------------------

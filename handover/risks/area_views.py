@@ -1,5 +1,6 @@
 """Pages around the risks: public areas and their defects, the sales-promise register (and its
 checks on the walk-through), and the transfer of each building to the property company."""
+import uuid
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -89,7 +90,7 @@ def area_detail(area_id: int):
                 return redirect(url_for("defects.detail", defect_id=defect.id))
         status = 422
     return render_template("risks/area.html", area=area, defects=queries.area_defects(area.id), form=form,
-                           can_log=can(user, "risks.area_defects")), status
+                           can_log=can(user, "risks.area_defects"), uuid=str(uuid.uuid4())), status
 
 
 # --- sales promises --------------------------------------------------------------------------

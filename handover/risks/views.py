@@ -315,4 +315,5 @@ def readiness(batch_id: int):
     set_buildings(form.building_id, buildings)
     return render_template("risks/readiness.html", batch=batch, buildings=buildings, building_id=building_id,
                            r=queries.readiness(batch, building_id), checks=queries.self_checks_of(batch.id),
-                           start_form=form, may=_may())
+                           start_form=form, may=_may(),
+                           severity_labels={s.value: s.label for s in RiskSeverity})
