@@ -58,7 +58,7 @@ class RiskStatus(LabelledEnum):
     RESOLVED = "resolved"
     ACCEPTED = "accepted"
 
-    __labels__ = {"open": _l("Open"), "planned": _l("Rectification planned"), "resolved": _l("Resolved"),
+    __labels__ = {"open": _l("To decide"), "planned": _l("Rectification planned"), "resolved": _l("Resolved"),
                   "accepted": _l("Accepted with statement")}
     __colors__ = {"open": "red", "planned": "orange", "resolved": "green", "accepted": "blue"}
 
