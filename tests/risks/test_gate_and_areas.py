@@ -109,3 +109,16 @@ def test_finished_work_is_the_property_companys_to_protect_from_the_transfer(app
         assert queries.protection_duty(site.building1, date(2099, 4, 30)) == "contractor"
         assert queries.protection_duty(site.building1, date(2099, 5, 1)) == "property"
         assert queries.protection_duty(site.building2, date(2099, 5, 1)) == "contractor"
+
+
+def test_defect_lists_dashboard_and_ledger_still_work_with_public_area_defects(app, api, browser, site):
+    api.token("engineering")
+    area_id = api.post(f"/api/v1/batches/{site.batch_id}/areas", json={"name": "小区景观水系", "kind": "landscape"}
+                       ).get_json()["id"]
+    api.post(f"/api/v1/areas/{area_id}/defects", json=DEFECT)
+    api.post(f"/api/v1/units/{site.a1}/defects", json={**DEFECT, "room": "客厅"})
+    browser.login("engineering")
+    listing = browser.client.get(f"/batches/{site.batch_id}/defects")
+    assert listing.status_code == 200 and "小区景观水系" in listing.get_data(as_text=True)
+    assert browser.client.get(f"/batches/{site.batch_id}/defects/dashboard").status_code == 200
+    assert browser.client.get(f"/batches/{site.batch_id}/defects.xlsx").status_code in (200, 302)
