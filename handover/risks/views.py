@@ -4,6 +4,8 @@ the statements library with its briefing sheet, and the readiness verdict.
 A view parses the form, calls the service, commits once and redirects; a refusal rolls back
 and is shown on the page. Buttons come from the transition table and the permission table.
 """
+import io
+
 from flask import (
     Blueprint,
     flash,
@@ -23,7 +25,7 @@ from handover.core.timeutil import today_local
 from handover.defects.views import show_refusal
 from handover.extensions import db
 from handover.projects import queries as project_queries
-from handover.risks import queries, rules, service
+from handover.risks import documents, queries, rules, service
 from handover.risks.forms import (
     ActionForm,
     AnswerForm,
@@ -317,3 +319,25 @@ def readiness(batch_id: int):
                            r=queries.readiness(batch, building_id), checks=queries.self_checks_of(batch.id),
                            start_form=form, may=_may(),
                            severity_labels={s.value: s.label for s in RiskSeverity})
+
+
+# --- documents -------------------------------------------------------------------------------
+
+@bp.get("/batches/<int:batch_id>/risks.xlsx")
+@requires("risks.view")
+def register_xlsx(batch_id: int):
+    """The register as shown (same filters), as a spreadsheet."""
+    batch = _batch(batch_id)
+    content = documents.risk_register_xlsx(batch, queries.risks_of(batch.id, _filters()))
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=documents.register_file_name(batch),
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/batches/<int:batch_id>/readiness.pdf")
+@requires("risks.view")
+def readiness_pdf(batch_id: int):
+    """The readiness report of the batch (or `?building_id=`), for signing."""
+    batch = _batch(batch_id)
+    report = documents.gather_readiness(batch, request.args.get("building_id", type=int))
+    return send_file(io.BytesIO(documents.readiness_pdf(report)), mimetype="application/pdf", as_attachment=True,
+                     download_name=documents.readiness_file_name(batch))

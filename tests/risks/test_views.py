@@ -3,12 +3,19 @@ risk's actions, promises on the walk-through checklist, statements, areas and tr
 import re
 from datetime import timedelta
 
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
 
 from handover.core.timeutil import today_local
 from handover.extensions import db
-from handover.risks.models import Promise, PromiseCheck, Risk, RiskEvent, RiskStatus, SelfCheck
+from handover.risks.models import (
+    Promise,
+    PromiseCheck,
+    Risk,
+    RiskEvent,
+    RiskStatus,
+    SelfCheck,
+)
 from handover.risks.rules import SELF_CHECK_QUESTIONS
 
 
@@ -185,3 +192,16 @@ def test_history_rows_are_appended_never_rewritten(app, site, new_risk, api):
         assert [e.action for e in events] == ["record", "accept", "reopen", "accept"]
         assert [e.data.get("statement") for e in events if e.action == "accept"] == ["说辞一", "说辞二"]
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SelfCheck)) == 0
+
+
+def test_the_pages_download_links_work_with_the_session(site, new_risk, browser):
+    new_risk(category="A", title="户型图不一致", severity="high")
+    browser.login("engineering")
+    register = browser.client.get(f"/batches/{site.batch_id}/risks?category=A").get_data(as_text=True)
+    xlsx_link = re.search(r'href="([^"]*risks\.xlsx[^"]*)"', register).group(1).replace("&amp;", "&")
+    assert "category=A" in xlsx_link
+    assert browser.client.get(xlsx_link).status_code == 200
+    readiness = browser.client.get(f"/batches/{site.batch_id}/readiness").get_data(as_text=True)
+    pdf_link = re.search(r'href="([^"]*readiness\.pdf[^"]*)"', readiness).group(1)
+    response = browser.client.get(pdf_link)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
