@@ -18,6 +18,8 @@ from handover.risks.schemas import (
     AnswerSchema,
     AreaInSchema,
     AreaSchema,
+    EvidenceSchema,
+    EvidenceUploadSchema,
     OverrideInSchema,
     PromiseCheckInSchema,
     PromiseCheckSchema,
@@ -93,6 +95,21 @@ def transition(data, risk_id: int):
     service.act(risk, rules.RiskAct(**data), actor=user, version=version)
     db.session.commit()
     return risk
+
+
+@blp.route("/risks/<int:risk_id>/evidence", methods=["POST"])
+@requires("risks.edit")
+@blp.arguments(EvidenceUploadSchema, location="files")
+@blp.response(201, EvidenceSchema)
+@blp.alt_response(422, schema=ApiErrorSchema, description="empty or larger than 15 MB")
+def add_evidence(files, risk_id: int):
+    """Attach a photo or a file to a risk (resolving it needs a note or evidence)."""
+    user = request_user()
+    upload = files["file"]
+    evidence = service.add_evidence(queries.get_risk(user, risk_id), filename=upload.filename or "",
+                                    content=upload.read(), content_type=upload.mimetype or "", actor=user)
+    db.session.commit()
+    return evidence
 
 
 @blp.route("/risks/<int:risk_id>/override", methods=["POST"])

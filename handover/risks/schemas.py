@@ -251,3 +251,16 @@ def _questions() -> list[dict]:
     from handover.risks.rules import SELF_CHECK_QUESTIONS
 
     return [{"code": q.code, "category": q.category.value, "text": str(q.text)} for q in SELF_CHECK_QUESTIONS]
+
+
+class EvidenceUploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class EvidenceSchema(Schema):
+    id = fields.Integer()
+    risk_id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    uploaded_by_name = fields.String()
+    uploaded_at = fields.DateTime()

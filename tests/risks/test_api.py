@@ -187,3 +187,23 @@ def test_transfer_later_than_20_days_before_the_window_warns(api, site):
 def test_a_contractor_cannot_reach_the_register(api, site):
     api.token("contractor")
     assert api.get(f"/api/v1/batches/{site.batch_id}/risks").status_code == 403
+
+
+def test_evidence_lets_a_planned_risk_be_resolved_without_a_note(api, new_risk):
+    import io
+
+    from tests.fixtures.images import png
+
+    risk = new_risk()
+    url = f"/api/v1/risks/{risk['id']}/transitions"
+    api.post(url, json={"action": "plan", "plan": "验收", "due_date": LATER})
+    assert api.post(url, json={"action": "resolve"}).status_code == 422
+    empty = api.post(f"/api/v1/risks/{risk['id']}/evidence", data={"file": (io.BytesIO(b""), "x.pdf")},
+                     content_type="multipart/form-data")
+    assert empty.status_code == 422
+    added = api.post(f"/api/v1/risks/{risk['id']}/evidence", data={"file": (io.BytesIO(png()), "电梯登记证.png")},
+                     content_type="multipart/form-data")
+    assert added.status_code == 201 and added.get_json()["filename"] == "电梯登记证.png"
+    resolved = api.post(url, json={"action": "resolve"}).get_json()
+    assert resolved["status"] == "resolved"
+    assert [e["action"] for e in resolved["history"]] == ["record", "plan", "evidence", "resolve"]

@@ -205,3 +205,24 @@ def test_the_pages_download_links_work_with_the_session(site, new_risk, browser)
     pdf_link = re.search(r'href="([^"]*readiness\.pdf[^"]*)"', readiness).group(1)
     response = browser.client.get(pdf_link)
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
+
+
+def test_evidence_is_uploaded_and_shown_from_the_risk_page(app, site, new_risk, browser):
+    import io
+
+    from tests.fixtures.images import png
+
+    risk = new_risk()
+    url = f"/risks/{risk['id']}"
+    browser.login("engineering")
+    response = browser.post(f"{url}/evidence", {"file": (io.BytesIO(png()), "现场照片.png")}, page=url,
+                            content_type="multipart/form-data")
+    assert response.status_code == 302
+    html = browser.client.get(url).get_data(as_text=True)
+    link = re.search(r'href="(/risk-evidence/\d+)"', html).group(1)
+    assert "现场照片.png" in html
+    image = browser.client.get(link)
+    assert image.status_code == 200 and image.mimetype == "image/png" and image.data == png()
+    browser.logout()
+    browser.login("sales_b")
+    assert browser.client.get(link).status_code == 404
