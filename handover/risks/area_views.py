@@ -10,6 +10,7 @@ from handover.accounts.access import request_user
 from handover.accounts.permissions import can, requires
 from handover.core.errors import DomainError
 from handover.defects import service as defect_service
+from handover.defects.forms import uploaded_files
 from handover.defects.models import Severity
 from handover.defects.views import show_refusal
 from handover.extensions import db
@@ -81,6 +82,8 @@ def area_detail(area_id: int):
                     id=form.id.data or None, stage=InspectionStage(form.stage.data), room=form.room.data,
                     category=form.category.data, description=form.description.data,
                     severity=Severity(form.severity.data)), actor=user, area=area)
+                for upload in uploaded_files(form.photos):
+                    defect_service.add_photo(defect, upload.read(), actor=user)
             except DomainError as exc:
                 db.session.rollback()
                 show_refusal(form, exc)

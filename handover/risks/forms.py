@@ -1,7 +1,7 @@
 """Risk page forms (input shape only); every business check is in risks.rules / risks.service."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     DateField,
     HiddenField,
@@ -109,6 +109,7 @@ class AreaDefectForm(FlaskForm):
     category = StringField(_l("Category"), validators=[DataRequired(), Length(max=40)])
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=2000)])
     severity = SelectField(_l("Severity"), choices=lambda: _choices(Severity), default="minor")
+    photos = MultipleFileField(_l("Photos"))
 
 
 class TransferForm(FlaskForm):

@@ -1,6 +1,7 @@
 """The readiness gate's blockers for a unit, public-area defects through the defect workflow,
 and who protects finished work after the transfer."""
 import io
+import re
 import uuid
 from datetime import date, timedelta
 
@@ -122,3 +123,31 @@ def test_defect_lists_dashboard_and_ledger_still_work_with_public_area_defects(a
     assert listing.status_code == 200 and "小区景观水系" in listing.get_data(as_text=True)
     assert browser.client.get(f"/batches/{site.batch_id}/defects/dashboard").status_code == 200
     assert browser.client.get(f"/batches/{site.batch_id}/defects.xlsx").status_code in (200, 302)
+
+
+def test_defects_found_after_the_transfer_show_the_property_company_protects_finished_work(app, api, browser, site):
+    api.token("property").post(f"/api/v1/buildings/{site.building1}/transfer", json={"transferred_on": "2026-01-05"})
+    defect_id = api.token("engineering").post(f"/api/v1/units/{site.a1}/defects", json=DEFECT).get_json()["id"]
+    browser.client.set_cookie("lang", "en")
+    browser.login("engineering")
+    html = browser.client.get(f"/defects/{defect_id}").get_data(as_text=True)
+    assert re.search(r'id="protection">Property company', html)
+
+
+def test_risk_events_are_announced_after_the_commit(app, api, new_risk):
+    from handover.core.events import risk_status_changed
+
+    heard = []
+
+    def listener(sender, **payload):
+        heard.append(payload)
+
+    risk_status_changed.connect(listener)
+    try:
+        risk = new_risk()
+        api.post(f"/api/v1/risks/{risk['id']}/transitions", json={"action": "plan", "plan": "x", "due_date": LATER})
+        api.post(f"/api/v1/risks/{risk['id']}/transitions", json={"action": "resolve"})  # refused: nothing heard
+    finally:
+        risk_status_changed.disconnect(listener)
+    assert [(p["action"], p["to_status"]) for p in heard] == [("record", "open"), ("plan", "planned")]
+    assert heard[1]["risk_id"] == risk["id"] and heard[1]["severity"] == "blocking"

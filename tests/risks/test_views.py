@@ -1,5 +1,6 @@
 """Risk pages: the guided self-check opening a pre-filled risk, the register's overdue rows, a
 risk's actions, promises on the walk-through checklist, statements, areas and transfers."""
+import io
 import re
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from handover.risks.models import (
     SelfCheck,
 )
 from handover.risks.rules import SELF_CHECK_QUESTIONS
+from tests.fixtures.images import png
 
 
 @pytest.fixture
@@ -161,10 +163,14 @@ def test_public_areas_page_and_logging_a_defect_there(app, site, browser, englis
     area_id = re.search(r'data-area="(\d+)"', html).group(1)
     area_url = f"/areas/{area_id}"
     logged = browser.post(area_url, {"stage": "property_takeover", "room": "轿厢", "category": "电梯",
-                                     "description": "轿厢壁板划伤", "severity": "minor"}, page=area_url)
+                                     "description": "轿厢壁板划伤", "severity": "minor",
+                                     "photos": [(io.BytesIO(png()), "lift.png")]}, page=area_url,
+                          content_type="multipart/form-data")
     assert logged.status_code == 302 and "/defects/" in logged.headers["Location"]
     defect_page = browser.client.get(logged.headers["Location"]).get_data(as_text=True)
     assert "轿厢壁板划伤" in defect_page and "2号楼电梯" in defect_page
+    assert 'data-kind="before"' in defect_page  # the photo taken while logging
+    assert 'id="protection"' in defect_page and "General contractor" in defect_page
     assert '<span class="badge badge-red">1</span>' in browser.client.get(url).get_data(as_text=True)
 
 
