@@ -31,6 +31,7 @@ def test_a_guided_self_check_reaches_a_readiness_verdict(world, page):
     assert page.locator("section.self-check-category").count() == 8
     assert_thumb_sized(page, "main button[data-answer]")
     assert_no_horizontal_overflow(page)
+    page.screenshot(path=str(SHOTS / "self-check-top.png"))
 
     questions = page.locator("[data-question]").evaluate_all("rows => rows.map(r => r.dataset.question)")
     for code in questions:
@@ -67,6 +68,8 @@ def test_a_guided_self_check_reaches_a_readiness_verdict(world, page):
     with page.expect_navigation():
         page.click('details[data-action="plan"] button[type=submit]')
     expect(page.locator('[data-status="planned"]')).to_have_count(1)
+    assert_thumb_sized(page, "main summary, main button")
+    page.screenshot(path=str(SHOTS / "risk-detail.png"), full_page=True)
 
     sign_in(page, "property")
     page.goto(f"/batches/{batch_id}/transfers")
