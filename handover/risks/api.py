@@ -3,11 +3,13 @@ public areas (and their defects), the transfer to the property company, and the 
 import io
 
 from flask import send_file
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
+from handover.core.errors import NotFound
 from handover.defects import service as defect_service
 from handover.defects.schemas import DefectInSchema, DefectSchema
 from handover.extensions import db
@@ -134,8 +136,8 @@ def override(data, risk_id: int):
 def readiness(args, batch_id: int):
     """Ready or not (with the reasons) for the batch or one building."""
     batch = _batch(batch_id)
-    if args["building_id"]:
-        queries.get_building(request_user(), args["building_id"])
+    if args["building_id"] and queries.get_building(request_user(), args["building_id"]).batch_id != batch.id:
+        raise NotFound(_("Building not found."))
     return queries.readiness(batch, args["building_id"])
 
 

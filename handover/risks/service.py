@@ -5,6 +5,7 @@ Services flush and never commit; the page or API handler commits once.
 """
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -144,13 +145,13 @@ def act(risk: Risk, data: rules.RiskAct, *, actor: User, version: int | None = N
 
 def _with_defaults(risk: Risk, data: rules.RiskAct, actor: User) -> rules.RiskAct:
     """Fill what the act may leave out: the plan's owner (the department), the drafted statement."""
-    values = dict(data.__dict__, today=today_local(), evidence_count=len(risk.evidence))
+    values: dict = {"today": today_local(), "evidence_count": len(risk.evidence)}
     if data.action == "plan" and not data.plan_owner.strip():
         values["plan_owner"] = risk.department or actor.name
     if data.action == "accept":
         values["statement"] = data.statement.strip() or risk.statement
         values["compensation_plan"] = data.compensation_plan.strip() or risk.compensation_plan
-    return rules.RiskAct(**values)
+    return dataclasses.replace(data, **values)
 
 
 def _apply(risk: Risk, data: rules.RiskAct, actor: User) -> dict:

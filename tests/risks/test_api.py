@@ -207,3 +207,11 @@ def test_evidence_lets_a_planned_risk_be_resolved_without_a_note(api, new_risk):
     resolved = api.post(url, json={"action": "resolve"}).get_json()
     assert resolved["status"] == "resolved"
     assert [e["action"] for e in resolved["history"]] == ["record", "plan", "evidence", "resolve"]
+
+
+def test_readiness_of_a_building_of_another_batch_is_not_found(api, site):
+    api.token("admin")
+    other = api.get(f"/api/v1/batches/{site.world.b.batch_id}/readiness").get_json()
+    assert other["batch_id"] == site.world.b.batch_id
+    response = api.get(f"/api/v1/batches/{site.world.b.batch_id}/readiness?building_id={site.building1}")
+    assert response.status_code == 404

@@ -121,7 +121,9 @@ def test_defect_lists_dashboard_and_ledger_still_work_with_public_area_defects(a
     browser.login("engineering")
     listing = browser.client.get(f"/batches/{site.batch_id}/defects")
     assert listing.status_code == 200 and "小区景观水系" in listing.get_data(as_text=True)
-    assert browser.client.get(f"/batches/{site.batch_id}/defects/dashboard").status_code == 200
+    browser.client.set_cookie("lang", "en")
+    dashboard = browser.client.get(f"/batches/{site.batch_id}/defects/dashboard")
+    assert dashboard.status_code == 200 and "Batch-wide public areas" in dashboard.get_data(as_text=True)
     assert browser.client.get(f"/batches/{site.batch_id}/defects.xlsx").status_code in (200, 302)
 
 
