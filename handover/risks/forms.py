@@ -86,7 +86,7 @@ class PromiseForm(FlaskForm):
     source = SelectField(_l("Source"), choices=lambda: _choices(PromiseSource))
     reference = StringField(_l("Where it was made"), validators=[Optional(), Length(max=200)])
     building_ids = MultiCheckboxField(_l("Buildings"), coerce=int, validate_choice=False)
-    unit_ids = SelectMultipleField(_l("Units"), coerce=int, validate_choice=False)
+    unit_ids = SelectMultipleField(_l("Units in scope"), coerce=int, validate_choice=False)
 
 
 class PromiseCheckForm(FlaskForm):
