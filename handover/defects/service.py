@@ -3,35 +3,19 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from handover.accounts.models import Role, User
 from handover.core import storage
-from handover.core.errors import (
-    Conflict,
-    NotPermitted,
-    TransitionNotAllowed,
-    ValidationFailed,
-)
+from handover.core.errors import Conflict, NotPermitted, TransitionNotAllowed, ValidationFailed
 from handover.core.timeutil import now_utc, today_local
 from handover.defects import photos, rules
-from handover.defects.models import (
-    Defect,
-    DefectEvent,
-    DefectPhoto,
-    DefectStatus,
-    PhotoKind,
-    Severity,
-)
+from handover.defects.models import Defect, DefectEvent, DefectPhoto, DefectStatus, PhotoKind, Severity
 from handover.extensions import db
-from handover.inspections.models import (
-    ChecklistItem,
-    Inspection,
-    InspectionStage,
-    WarrantyClass,
-)
+from handover.inspections.models import ChecklistItem, Inspection, InspectionStage, WarrantyClass
 from handover.projects.models import Contractor, Unit
 
 

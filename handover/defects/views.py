@@ -17,12 +17,7 @@ from handover.core.errors import Conflict, DomainError, NotFound, TransitionNotA
 from handover.core.timeutil import to_local, today_local
 from handover.defects import plans, queries, rules, service
 from handover.defects.api import READERS, RECORDERS, send_photo
-from handover.defects.forms import (
-    ActionForm,
-    LogDefectForm,
-    contractor_choices,
-    uploaded_files,
-)
+from handover.defects.forms import ActionForm, LogDefectForm, contractor_choices, uploaded_files
 from handover.defects.models import Defect, DefectPhoto, PhotoKind
 from handover.extensions import db
 from handover.inspections import queries as inspection_queries
