@@ -232,3 +232,9 @@ def test_evidence_is_uploaded_and_shown_from_the_risk_page(app, site, new_risk, 
     browser.logout()
     browser.login("sales_b")
     assert browser.client.get(link).status_code == 404
+
+
+def test_the_batches_dashboard_leads_to_each_batchs_readiness(site, browser):
+    browser.login("engineering")
+    html = browser.client.get("/dashboard").get_data(as_text=True)
+    assert f'href="/batches/{site.batch_id}/readiness"' in html
