@@ -4,7 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_flows import assert_no_horizontal_overflow, assert_thumb_sized, sign_in
+from tests.browser.test_flows import (
+    assert_no_horizontal_overflow,
+    assert_thumb_sized,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
