@@ -100,6 +100,8 @@ def register_blueprints(app: Flask) -> None:
     from handover.keys.views_desk import bp as key_desk_bp
     from handover.portal.views import bp as portal_bp
     from handover.projects.views import bp as projects_bp
+    from handover.risks.area_views import bp as risk_areas_bp
+    from handover.risks.views import bp as risks_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(projects_bp)
@@ -117,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inspections_bp)
     app.register_blueprint(keys_bp)
     app.register_blueprint(key_desk_bp)
+    app.register_blueprint(risks_bp)
+    app.register_blueprint(risk_areas_bp)
     job_runner.init_app(app)
     register_api(app)
 

@@ -110,6 +110,7 @@ def load_demo_data() -> dict:
         seed_default_checklist()
         _add_defects(first, owner, random.Random(2026))
         _add_floor_plans(first, admin)
+        _add_risks(first)
     return {"project": project.name, "owner": owner.name}
 
 
@@ -356,3 +357,57 @@ def demo_data_command(if_empty: bool):
         click.secho(f"Demo data loaded: {summary['project']}", fg="green")
     click.echo("Demo sign-ins (username / password):")
     click.echo("\n".join(sign_in_lines()))
+
+
+def _add_risks(batch) -> None:
+    """Batch 1's self-check: risks in every state (a blocking one resolved, one accepted with its
+    statement), promises, public areas with a defect, and building transfers (one late)."""
+    from handover.core.timeutil import today_local
+    from handover.defects import service as defects
+    from handover.inspections.models import InspectionStage
+    from handover.risks import service as risks
+    from handover.risks.models import AreaKind, CheckAnswer, PromiseSource, RiskCategory, RiskSeverity
+    from handover.risks.rules import SELF_CHECK_QUESTIONS, RiskAct
+
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    engineer, sales, manager = users["engineer"], users["sales"], users["manager"]
+    b1, b2, b3 = batch.buildings[:3]
+    soon = today_local() + timedelta(days=10)
+    check = risks.start_self_check(batch, building_id=None, actor=engineer)
+    for question in SELF_CHECK_QUESTIONS:
+        answer = CheckAnswer.RISK if question.code in ("E1", "G2") else CheckAnswer.OK
+        risks.answer_question(check, question.code, answer, actor=engineer)
+    answers = {a.question: a.id for a in check.answers}
+    lift = risks.record_risk(batch, risks.NewRisk(RiskCategory.G, "2 号楼电梯尚未取得使用登记证", RiskSeverity.BLOCKING,
+                                                  description="特检院复检排期在交付前一周。", department="工程部",
+                                                  building_id=b2.id, answer_id=answers["G2"]), actor=engineer)
+    risks.act(lift, RiskAct("plan", plan="协调特检院提前复检，电梯单位配合整改", plan_owner="工程部 陈工", due_date=soon),
+              actor=engineer)
+    risks.act(lift, RiskAct("resolve", note="已取得电梯使用登记证（编号 浙A-2026-1182）"), actor=engineer)
+    door = risks.record_risk(batch, risks.NewRisk(RiskCategory.E, "3 号楼 01 户型卫生间门与淋浴屏开启冲突", RiskSeverity.HIGH,
+                                                  department="设计部", building_id=b3.id, answer_id=answers["E1"]),
+                             actor=engineer)
+    risks.propose_acceptance(door, statement="因卫生间防水及排水要求，门扇开启方向无法调整；门扇与淋浴屏之间已加装防撞条。",
+                             compensation_plan="免费将淋浴屏更换为折叠式，并赠送一年物业服务费。", actor=sales)
+    risks.act(door, RiskAct("accept"), actor=manager)
+    bay = risks.record_risk(batch, risks.NewRisk(RiskCategory.A, "销售户型图飘窗进深与合同附图不一致", RiskSeverity.HIGH,
+                                                 description="销售户型图标注 600 mm，合同附图及实际为 450 mm。",
+                                                 department="营销部"), actor=sales)
+    risks.act(bay, RiskAct("plan", plan="法务出具说明，逐户沟通并签署确认书", plan_owner="营销部 刘经理", due_date=soon),
+              actor=sales)
+    risks.record_risk(batch, risks.NewRisk(RiskCategory.F, "竣工验收备案表尚未取得", RiskSeverity.MEDIUM,
+                                           department="报建部"), actor=engineer)
+    risks.add_promise(batch, risks.NewPromise("小区配建 12 班幼儿园，2027 年 9 月开园", PromiseSource.ADVERTISING,
+                                              reference="楼书第 12 页"), actor=sales)
+    risks.add_promise(batch, risks.NewPromise("1 号楼入户大堂精装修：石材地面、艺术挂画", PromiseSource.SALES,
+                                              reference="售楼处展板", building_ids=(b1.id,)), actor=sales)
+    lobby = risks.add_area(batch, name="1 号楼入户大堂", kind=AreaKind.LOBBY, building_id=b1.id, actor=engineer)
+    risks.add_area(batch, name="2 号楼电梯", kind=AreaKind.LIFT, building_id=b2.id, actor=engineer)
+    risks.add_area(batch, name="小区主入口道路", kind=AreaKind.ROAD, building_id=None, actor=engineer)
+    defects.record_defect(None, defects.NewDefect(stage=InspectionStage.PROPERTY_TAKEOVER, room="大堂吊顶", category="墙面",
+                                                  description="吊顶石膏板接缝开裂"), actor=engineer, area=lobby)
+    start = batch.window_start
+    risks.record_transfer(b1, risks.NewTransfer(start - timedelta(days=25), "工程部 陈工", "物业 周主管", open_items=(
+        risks.OpenItem("屋面防水收口", start - timedelta(days=10)),)), actor=users["property"])
+    risks.record_transfer(b2, risks.NewTransfer(start - timedelta(days=17), "工程部 陈工", "物业 周主管"),
+                          actor=users["property"])

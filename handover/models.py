@@ -8,3 +8,4 @@ from handover.inspections.models import *  # noqa: F401,F403
 from handover.jobs.models import *  # noqa: F401,F403
 from handover.keys.models import *  # noqa: F401,F403
 from handover.projects.models import *  # noqa: F401,F403
+from handover.risks.models import *  # noqa: F401,F403

@@ -26,6 +26,8 @@ defect_status_changed = domain.signal("defect_status_changed")
 key_event_recorded = domain.signal("key_event_recorded")
 key_returned_to_owner = domain.signal("key_returned_to_owner")
 payment_recorded = domain.signal("payment_recorded")
+risk_status_changed = domain.signal("risk_status_changed")
+building_transferred = domain.signal("building_transferred")
 
 _PENDING = "handover_pending_events"
 

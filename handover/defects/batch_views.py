@@ -134,7 +134,8 @@ def _breakdowns(stats: dict) -> dict[str, list[tuple[str, str, int]]]:
         "status": [(status.value, status.label, n) for status, n in stats["by_status"]],
         "category": [(key, key, n) for key, n in stats["by_category"]],
         "room": [(key, key, n) for key, n in stats["by_room"]],
-        "building_id": [(str(key), _("Building %(b)s", b=name), n) for key, name, n in stats["by_building"]],
+        "building_id": [(str(key), _("Building %(b)s", b=name), n) if key else ("", _("Batch-wide public areas"), n)
+                        for key, name, n in stats["by_building"]],
         "contractor_id": [(str(key) if key else "", name or _("Not assigned yet"), n)
                           for key, name, n in stats["by_contractor"]],
     }

@@ -18,6 +18,7 @@ from handover.inspections.models import InspectionStage, WarrantyClass
 if TYPE_CHECKING:
     from handover.inspections.models import ChecklistItem, Inspection
     from handover.projects.models import Contractor, Unit
+    from handover.risks.models import PublicArea
 
 
 class DefectStatus(LabelledEnum):
@@ -77,13 +78,17 @@ class Defect(db.Model):
         sa.Index("ix_defects_batch_contractor", "batch_id", "contractor_id"),
         sa.Index("ix_defects_batch_totals", "batch_id", "status", "due_date", "rework_count", "quick_fix"),
         sa.CheckConstraint("rework_count >= 0", name="rework_not_negative"),
+        sa.CheckConstraint("(unit_id IS NULL) <> (area_id IS NULL)", name="unit_or_area"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
-    #: copied from the unit so dashboards count by batch and building without joins
+    #: a defect is in a unit or in a public area (risks.PublicArea), never both
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("public_areas.id"), index=True)
+    #: copied from the unit (or area) so dashboards count by batch and building without joins;
+    #: a batch-wide public area (a road, the landscape) has no building
     batch_id: Mapped[int] = mapped_column(sa.ForeignKey("batches.id"))
-    building_id: Mapped[int] = mapped_column(sa.ForeignKey("buildings.id"))
+    building_id: Mapped[int | None] = mapped_column(sa.ForeignKey("buildings.id"))
     inspection_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inspections.id"))
     checklist_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("checklist_items.id"))
     stage: Mapped[InspectionStage] = mapped_column(enum_column(InspectionStage, "defect_stage"))
@@ -115,7 +120,8 @@ class Defect(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    area: Mapped[PublicArea | None] = relationship()
     contractor: Mapped[Contractor | None] = relationship()
     inspection: Mapped[Inspection | None] = relationship()
     checklist_item: Mapped[ChecklistItem | None] = relationship()

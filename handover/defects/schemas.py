@@ -79,9 +79,10 @@ class EventSchema(Schema):
 
 class DefectSchema(Schema):
     id = fields.String(required=True)
-    unit_id = fields.Integer()
+    unit_id = fields.Integer(allow_none=True)
+    area_id = fields.Integer(allow_none=True, metadata={"description": "the public area, for defects not in a unit"})
     batch_id = fields.Integer()
-    building_id = fields.Integer()
+    building_id = fields.Integer(allow_none=True)
     stage = fields.Enum(InspectionStage, by_value=True)
     room = fields.String()
     category = fields.String()

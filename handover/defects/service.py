@@ -59,7 +59,7 @@ def _value(status: DefectStatus | None) -> str | None:
     return status.value if status is not None else None
 
 
-def _check_new(unit: Unit, data: NewDefect) -> None:
+def _check_new(unit: Unit | None, data: NewDefect) -> None:
     problems = []
     for name in ("room", "category", "description"):
         if not (getattr(data, name) or "").strip():
@@ -75,28 +75,32 @@ def _check_new(unit: Unit, data: NewDefect) -> None:
             problems.append({"field": "id", "message": _("The id must be a UUID.")})
     if data.inspection_id is not None:
         inspection = db.session.get(Inspection, data.inspection_id)
-        if inspection is None or inspection.unit_id != unit.id:
+        if inspection is None or unit is None or inspection.unit_id != unit.id:
             problems.append({"field": "inspection_id", "message": _("That inspection round is not of this unit.")})
     if problems:
         raise ValidationFailed(problems[0]["message"], details=problems)
 
 
-def record_defect(unit: Unit, data: NewDefect, *, actor: User, at: datetime | None = None) -> tuple[Defect, bool]:
-    """Record a defect in a unit (found at `at`, default now); returns (defect, created).
+def record_defect(unit: Unit | None, data: NewDefect, *, actor: User, at: datetime | None = None,
+                  area=None) -> tuple[Defect, bool]:
+    """Record a defect in a unit, or (unit None) in a public area `area`, found at `at` (default
+    now); returns (defect, created).
 
     The client's id is the idempotency key of this act: sending the same id again returns the
     defect already recorded, even when the two requests race (tablets resend on a weak signal).
     The same id on another unit is a Conflict.
     """
+    place = unit if unit is not None else area
     _check_new(unit, data)
     at = act_time(at)
     defect_id = str(uuid.UUID(data.id)) if data.id else str(uuid.uuid4())
     existing = db.session.get(Defect, defect_id)
     if existing is not None:
-        return _same_defect(existing, unit), False
+        return _same_defect(existing, unit, area), False
     item = db.session.get(ChecklistItem, data.checklist_item_id) if data.checklist_item_id else None
     defect = Defect(
-        id=defect_id, unit_id=unit.id, batch_id=unit.batch_id, building_id=unit.building_id,
+        id=defect_id, unit_id=unit.id if unit else None, area_id=area.id if unit is None else None,
+        batch_id=place.batch_id, building_id=place.building_id,
         inspection_id=data.inspection_id, checklist_item_id=item.id if item else None, stage=data.stage,
         room=data.room.strip(), category=data.category.strip(), sub_item=(data.sub_item or "").strip(),
         description=data.description.strip(), severity=data.severity, quick_fix=data.quick_fix,
@@ -113,12 +117,12 @@ def record_defect(unit: Unit, data: NewDefect, *, actor: User, at: datetime | No
         existing = db.session.get(Defect, defect_id, populate_existing=True)
         if existing is None:
             raise
-        return _same_defect(existing, unit), False
+        return _same_defect(existing, unit, area), False
     return defect, True
 
 
-def _same_defect(existing: Defect, unit: Unit) -> Defect:
-    if existing.unit_id != unit.id:
+def _same_defect(existing: Defect, unit: Unit | None, area=None) -> Defect:
+    if (existing.unit_id, existing.area_id) != ((unit.id, None) if unit else (None, area.id)):
         raise Conflict(_("This defect id is already used for another unit."))
     return existing
 
@@ -162,7 +166,7 @@ def _check_actor(defect: Defect, action: str, actor: User) -> None:
 
 def _check_owner_may_reply(defect: Defect) -> None:
     """Homeowners confirm or dispute fixes once the unit is theirs (after the handover)."""
-    if defect.unit.handed_over_on is None:
+    if defect.unit is None or defect.unit.handed_over_on is None:
         raise NotPermitted(_("You can confirm or dispute fixes after the handover."))
 
 

@@ -14,6 +14,7 @@ from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.core.errors import Conflict, NotFound, TransitionNotAllowed
 from handover.core.timeutil import today_local
+from handover.core.timeutil import to_local
 from handover.defects import plans, queries, rules, service
 from handover.defects.api import send_photo
 from handover.defects.forms import ActionForm, LogDefectForm, contractor_choices, uploaded_files
@@ -27,6 +28,7 @@ from handover.projects import queries as project_queries
 from handover.projects.models import Unit
 from handover.web import held
 from handover.web.forms import Outcome, attempt, submit
+from handover.risks import queries as risk_queries
 
 bp = Blueprint("defects", __name__)
 
@@ -135,7 +137,7 @@ def _warranty(defect: Defect) -> dict | None:
     """Warranty standing of a warranty-stage defect: under warranty until…, expired, or not started."""
     if defect.stage != InspectionStage.WARRANTY:
         return None
-    handed_over_on = defect.unit.handed_over_on
+    handed_over_on = defect.unit.handed_over_on if defect.unit else None
     return {
         "covered": rules.is_under_warranty(defect.warranty_class, handed_over_on, today_local()),
         "ends_on": rules.warranty_ends_on(defect.warranty_class, handed_over_on) if handed_over_on else None,
@@ -181,7 +183,16 @@ def render_detail(defect: Defect, user, *, failed: tuple[str, ActionForm] | None
                            open_action=failed[0] if failed else None, held_photos=held_photos or [],
                            overdue=rules.is_overdue(defect.status, defect.due_date, today_local()),
                            warranty=_warranty(defect), photo_groups=photo_groups(defect),
-                           contractor_names={int(key): name for key, name in contractors}), status
+                           contractor_names={int(key): name for key, name in contractors},
+                           protection=_protection(defect)), status
+
+
+def _protection(defect: Defect) -> str | None:
+    """Who protected finished work when the defect was found: the property company from the
+    building's transfer on (risks.BuildingTransfer), the general contractor before it."""
+    if defect.building_id is None:
+        return None
+    return risk_queries.protection_duty(defect.building_id, to_local(defect.created_at).date())
 
 
 @bp.post("/defects/<defect_id>/actions/<action>")

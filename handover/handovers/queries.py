@@ -22,6 +22,7 @@ from handover.handovers.models import HandoverRecord
 from handover.handovers.rules import Condition, Gate, OwedLine, Purpose
 from handover.keys import service as key_service
 from handover.projects.models import Unit
+from handover.risks.queries import readiness_blockers
 
 #: a check looks at the unit and returns its unmet conditions ([] when met)
 GateCheck = Callable[[Unit], list[Condition]]
@@ -107,6 +108,13 @@ def history(unit_id: int) -> list[HandoverRecord]:
     return list(db.session.scalars(sa.select(HandoverRecord).where(HandoverRecord.unit_id == unit_id)
                                    .order_by(HandoverRecord.id)))
 
+
+
+@gate_check(Purpose.SIGN)
+def _readiness(unit: Unit) -> list[Condition]:
+    """A blocking pre-handover risk covering the unit, neither resolved nor accepted (and not
+    overridden by a manager), blocks signing: seed 002 art. 4 and 7 (risks.queries)."""
+    return [Condition(blocker["code"], blocker["message"]) for blocker in readiness_blockers(unit)]
 
 
 @dataclass(frozen=True)

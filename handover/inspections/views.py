@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
-from handover.accounts.permissions import requires
+from handover.accounts.permissions import can, requires
 from handover.core.errors import DomainError
 from handover.core.timeutil import today_local
 from handover.defects import queries as defect_queries
@@ -19,6 +19,7 @@ from handover.inspections.models import ChecklistItem, Inspection, InspectionSta
 from handover.inspections.rules import describe_limit
 from handover.projects import queries as project_queries
 from handover.web.forms import attempt, submit
+from handover.risks import queries as risk_queries
 
 bp = Blueprint("inspections", __name__)
 
@@ -127,7 +128,15 @@ def _round_page(inspection: Inspection, items: list[ChecklistItem], form: Result
     return render_template("inspections/round.html", inspection=inspection, unit=inspection.unit, form=form,
                            groups=queries.by_category(items), results={r.item_id: r for r in inspection.results},
                            limits={i.id: _limit(i) for i in items}, problems=problems or {},
-                           posted=request.form if problems else None), status
+                           posted=request.form if problems else None, promises=_promises(inspection),
+                           can_check_promises=can(request_user(), "risks.edit")), status
+
+
+def _promises(inspection: Inspection) -> list[dict]:
+    """On the handover walk-through, the unit's sales promises are checklist items too."""
+    if inspection.stage not in (InspectionStage.HANDOVER, InspectionStage.SCATTERED):
+        return []
+    return risk_queries.promises_for_unit(inspection.unit)
 
 
 # --- the checklist (administrators) ----------------------------------------------------------

@@ -75,6 +75,12 @@ projects.import                                 x   .   x   .   .   .   .   .
 projects.see_all                                x   .   .   .   .   .   .   .
 projects.view                                   x   x   x   x   x   x   .   .
 projects.view_units                             x   x   x   x   x   x   .   x
+risks.approve                                   x   .   .   .   .   x   .   .
+risks.area_defects                              x   x   x   x   x   x   .   .
+risks.areas                                     x   x   .   x   .   x   .   .
+risks.edit                                      x   x   x   x   .   x   .   .
+risks.transfer                                  x   x   .   x   .   x   .   .
+risks.view                                      x   x   x   x   x   x   .   .
 """
 
 

@@ -1,0 +1,1 @@
+"""Pre-handover risk self-check, sales promises, public areas, transfer to the property company, readiness."""
