@@ -19,7 +19,7 @@ from handover.projects import import_runs
 from handover.projects import queries as project_queries
 from handover.projects.forms import ImportConfirmForm
 from handover.projects.models import ImportRun, Unit
-from handover.web.forms import attempt, submit
+from handover.web.forms import show_errors, attempt, submit
 
 bp = Blueprint("key_desk", __name__)
 
@@ -208,7 +208,7 @@ def import_keys(batch_id: int):
             preview = importing.preview_keys(batch, content)
         except ValidationFailed as exc:
             problems = exc.details
-            flash(exc.message, "error")
+            show_errors(form, exc)  # the summary on top of the form says it, the table lists each cell
         else:
             if preview.has_changes:
                 staged = stage_file(content, purpose=_purpose(batch.id), user_id=user.id, file_name=file_name,

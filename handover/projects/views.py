@@ -13,7 +13,7 @@ from handover.extensions import db
 from handover.projects import import_runs, importing, queries, service, unit_sheet
 from handover.projects.forms import BatchForm, ImportConfirmForm, ProjectForm, UnitImportForm
 from handover.projects.models import HandoverMode, ImportRun, Unit
-from handover.web.forms import attempt, submit
+from handover.web.forms import show_errors, attempt, submit
 
 bp = Blueprint("projects", __name__)
 
@@ -102,7 +102,7 @@ def import_units(batch_id: int):
             preview = importing.preview_units(batch, content)
         except ValidationFailed as exc:
             problems = exc.details
-            flash(exc.message, "error")
+            show_errors(form, exc)  # the summary on top of the form says it, the table lists each cell
         else:
             if preview.has_changes:
                 staged = stage_file(content, purpose=_purpose(batch.id), user_id=user.id, file_name=file_name,
