@@ -65,7 +65,7 @@ def offline_package(user: User, batch_id: int, building_ids: list[int]) -> dict:
         "generated_at": now_utc().isoformat(),
         "batch": {"id": batch.id, "name": batch.name, "project": batch.project.name},
         "buildings": [{"id": b.id, "name": b.name} for b in buildings],
-        "units": [{"id": u.id, "building_id": u.building_id, "building": u.building.name, "entrance": u.entrance,
+        "units": [{"id": u.id, "label": u.label, "building_id": u.building_id, "building": u.building.name, "entrance": u.entrance,
                    "floor": u.floor, "room_no": u.room_no, "layout": u.layout, "fitout_type": u.fitout_type.value,
                    "plan": u.layout if u.layout in plan_rows else None} for u in units],
         "plans": {layout: {"id": plan.id, "width": plan.width, "height": plan.height, "data": _plan_data(plan)}

@@ -49,7 +49,8 @@
   function api(method, path, body, key) {
     return getMeta("auth").then(function (auth) {
       if (!auth) return Promise.reject({ auth: true });
-      var headers = { Authorization: "Bearer " + auth.token, Accept: "application/json" };
+      var headers = { Authorization: "Bearer " + auth.token, Accept: "application/json",
+                      "Accept-Language": document.documentElement.lang || "zh-CN" };  // labels in the page's language
       if (key) headers["Idempotency-Key"] = key;
       if (body && !(body instanceof FormData)) { headers["Content-Type"] = "application/json"; body = JSON.stringify(body); }
       return fetch("/api/v1" + path, { method: method, headers: headers, body: body || undefined });
@@ -74,11 +75,20 @@
     });
   }
   function takeOffline() {
-    var batchId = $("batch-select").value; if (!batchId) return;
+    var batchId = $("batch-select").value; if (!batchId) return Promise.resolve();
     var ids = Array.prototype.map.call(document.querySelectorAll("#building-choices input:checked"), function (i) { return "building_id=" + i.value; });
+    return download(batchId, ids);
+  }
+  /* back online: the offline copy is fetched again (new defects, changed statuses, keys moved) */
+  function refreshPackage() {
+    if (!state.pkg || !navigator.onLine) return Promise.resolve();
+    return download(state.pkg.batch_id, state.pkg.building_ids || []);
+  }
+  function download(batchId, ids) {
     var bar = $("download-progress"); bar.hidden = false; bar.value = 0; $("package-info").textContent = T.downloading;
     return api("GET", "/batches/" + batchId + "/offline-package?" + ids.join("&")).then(function (r) {
       if (r.status === 401) { needSignIn(); throw new Error("auth"); }
+      if (!r.ok) throw new Error(String(r.status));
       var total = Number(r.headers.get("Content-Length")) || 0, got = 0, chunks = [], reader = r.body.getReader();
       function pump() {
         return reader.read().then(function (step) {
@@ -100,7 +110,7 @@
       state.pkg = pkg;
       $("package-info").textContent = pkg ? T.downloaded + " · " + pkg.batch.project + " " + pkg.batch.name + " · " +
         pkg.units.length + " " + T.units + " · " + pkg.defects.length + " " + T.defects_open + " · " + T.size + " " + kb(pkg.size) +
-        " · " + T.updated + " " + new Date(pkg.generated_at).toLocaleString() : T.no_package;
+        " · " + T.updated + " " + new Date(pkg.generated_at).toLocaleString(document.documentElement.lang || "zh-CN") : T.no_package;
       renderUnits();
     });
   }
@@ -108,7 +118,7 @@
     var list = $("unit-list"); list.textContent = ""; if (!state.pkg) return;
     var q = $("unit-filter").value.trim();
     state.pkg.units.filter(function (u) { return !q || u.room_no.indexOf(q) >= 0; }).forEach(function (u) {
-      var b = el("button", { type: "button", class: "btn field-unit", "data-unit": u.id }, u.building + " " + u.entrance + "-" + u.room_no);
+      var b = el("button", { type: "button", class: "btn field-unit", "data-unit": u.id }, u.label);
       b.onclick = function () { openUnit(u.id); }; list.appendChild(b);
     });
   }
@@ -117,7 +127,7 @@
   function openUnit(id) {
     var u = state.pkg.units.filter(function (x) { return x.id === id; })[0]; state.unit = u;
     $("view-home").hidden = true; $("view-unit").hidden = false;
-    $("unit-title").textContent = u.building + " " + u.entrance + " " + T.units.slice(0, 0) + u.room_no;
+    $("unit-title").textContent = state.pkg.batch.project + " · " + u.label;
     resetDefectForm(); renderChecklist(); renderKeys(); renderUnitDefects(); showTab("defect");
   }
   function showTab(name) {
@@ -252,6 +262,7 @@
   function refreshOutbox() {
     return db.outbox.orderBy("seq").toArray().then(function (rows) {
       var waiting = rows.filter(function (r) { return r.status !== "synced"; });
+      var synced = {}; rows.forEach(function (r) { if (r.status === "synced") synced[r.cid] = true; });
       $("pending-badge").textContent = String(waiting.length);
       $("pending-badge").dataset.count = String(waiting.length);
       var list = $("outbox"); list.textContent = "";
@@ -260,11 +271,18 @@
         var li = el("li", { class: "field-item", "data-status": r.status, "data-kind": r.kind });
         li.appendChild(el("span", { class: "field-state" }, T[r.status])); li.appendChild(el("span", {}, " " + T[r.kind] + " · " + r.label));
         if (r.error) li.appendChild(el("p", { class: "field-error" }, r.error));
+        else if (r.parent && !synced[r.parent]) li.appendChild(el("p", { class: "field-muted" }, T.waiting_parent));
         if (r.status === "failed") {
           var retry = el("button", { type: "button", class: "btn" }, T.retry);
           retry.onclick = function () { db.outbox.update(r.seq, { status: "pending", error: "" }).then(refreshOutbox).then(sync); };
           var discard = el("button", { type: "button", class: "btn btn-danger" }, T.discard);
-          discard.onclick = function () { if (window.confirm(T.confirm_discard)) db.outbox.delete(r.seq).then(refreshOutbox); };
+          // discarding a defect discards its photos too (they could never reach the server without it)
+          discard.onclick = function () {
+            if (!window.confirm(T.confirm_discard)) return;
+            db.transaction("rw", db.outbox, function () {
+              return db.outbox.where("parent").equals(r.cid).delete().then(function () { return db.outbox.delete(r.seq); });
+            }).then(refreshOutbox);
+          };
           li.appendChild(retry); li.appendChild(discard);
         }
         list.appendChild(li);
@@ -296,7 +314,10 @@
         var r = queue.shift(); if (!r) return null;
         if (r.parent && !done[r.parent]) return next();  // a photo waits for its defect
         return send(r).then(function (response) {
-          if (response.ok) { done[r.cid] = true; return db.outbox.update(r.seq, { status: "synced", error: "", synced_at: new Date().toISOString() }).then(next); }
+          if (response.ok) {  // a synced photo's blob is on the server now: the tablet's copy is let go
+            done[r.cid] = true;
+            return db.outbox.update(r.seq, { status: "synced", error: "", blob: null, synced_at: new Date().toISOString() }).then(next);
+          }
           if (response.status === 401) { needSignIn(); return db.meta.delete("auth"); }
           if (response.status >= 500) return null;
           return reason(response).then(function (why) { return db.outbox.update(r.seq, { status: "failed", error: why }); }).then(next);
@@ -313,7 +334,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     netState();
-    window.addEventListener("online", function () { netState(); refreshSession().then(sync); });
+    window.addEventListener("online", function () { netState(); refreshSession().then(sync).then(refreshPackage); });
+    setInterval(function () { if (navigator.onLine) sync(); }, 60000);  // a signal that came back quietly
     window.addEventListener("offline", netState);
     $("take-offline").onclick = takeOffline;
     $("unit-filter").oninput = renderUnits;
@@ -333,6 +355,9 @@
       pin.style.left = (x * 100) + "%"; pin.style.top = (y * 100) + "%";
     };
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
+    // synced records are kept a week (the unit's list shows them), then let go
+    var weekAgo = new Date(Date.now() - 7 * 86400000).toISOString();
+    db.outbox.where("status").equals("synced").filter(function (r) { return r.synced_at < weekAgo; }).delete();
     // keep this page for offline use: the service worker answers /field/ from this copy without a network
     if (window.caches && navigator.onLine) caches.open("field-shell").then(function (c) { return c.add("/field/"); }).catch(function () {});
     if ("serviceWorker" in navigator && window.workbox) new window.workbox.Workbox("/field/sw.js", { scope: "/field/" }).register();
