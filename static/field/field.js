@@ -101,7 +101,7 @@
       }
       return pump().then(function (text) {
         var pkg = JSON.parse(text); pkg.batch_id = pkg.batch.id; pkg.size = got; pkg.building_ids = ids;
-        return db.packages.put(pkg).then(function () { bar.value = 100; return setMeta("current", pkg.batch_id); });
+        return db.packages.put(pkg).then(function () { bar.value = 100; bar.hidden = true; return setMeta("current", pkg.batch_id); });
       });
     }).then(loadPackage).catch(function () { bar.hidden = true; });
   }
