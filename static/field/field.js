@@ -6,7 +6,7 @@
    (the server finds the client id / Idempotency-Key). Nothing is dropped unless the user discards it. */
 (function () {
   "use strict";
-  var T = JSON.parse(document.getElementById("field-strings").textContent);
+  var T = JSON.parse(document.body.dataset.strings);
   var LONG_EDGE = 2048, QUALITY = 0.85, SMALL_ENOUGH = 1500000;  // as static/js/defects.js
   var db = new Dexie("handover-field");
   db.version(1).stores({ meta: "key", packages: "batch_id", outbox: "++seq, cid, status, parent, unit_id" });
