@@ -35,15 +35,19 @@
         $("auth-alert").hidden = true;
         setMeta("batches", info.batches);
         return getMeta("auth").then(function (auth) {
-          if (auth && auth.user_id === info.user.id) return info;
+          if (auth && auth.user_id === info.user.id) { state.auth = auth; return info; }
           return fetch("/field/token", { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": info.csrf } })
             .then(function (t) { return t.json(); })
             .then(function (tok) { return setMeta("auth", { token: tok.token, user_id: info.user.id, name: info.user.name }); })
+            .then(loadAuth)
             .then(function () { return info; });
         });
       });
     }).catch(function () { return null; });
   }
+  function loadAuth() { return getMeta("auth").then(function (auth) { state.auth = auth; return auth; }); }
+  /* who makes a record: it is sent only with that person's token (another sign-in on the tablet waits) */
+  function maker() { return state.auth ? { by: state.auth.user_id, by_name: state.auth.name } : { by: null, by_name: "" }; }
   function needSignIn() { var a = $("auth-alert"); a.hidden = false; a.querySelector("span").textContent = T.signin; }
 
   function api(method, path, body, key) {
@@ -194,12 +198,12 @@
     var description = $("defect-description").value.trim();
     if (!description) { var e = $("defect-error"); e.hidden = false; e.textContent = T.need_description; return; }
     var cid = uuid(), at = new Date().toISOString(), u = state.unit;
-    var records = [{ cid: cid, kind: "defect", status: "pending", unit_id: u.id, at: at, parent: "",
+    var records = [{ cid: cid, kind: "defect", status: "pending", by: maker().by, by_name: maker().by_name, unit_id: u.id, at: at, parent: "",
       label: u.room_no + " · " + state.room + " · " + state.category + " · " + description,
       payload: { id: cid, stage: $("stage-select").value, room: state.room, category: state.category, description: description,
         severity: state.severity, pin_x: state.pin ? state.pin[0] : null, pin_y: state.pin ? state.pin[1] : null, at: at } }];
     state.photos.forEach(function (blob, n) {
-      records.push({ cid: uuid(), kind: "photo", status: "pending", unit_id: u.id, at: at, parent: cid, blob: blob,
+      records.push({ cid: uuid(), kind: "photo", status: "pending", by: maker().by, by_name: maker().by_name, unit_id: u.id, at: at, parent: cid, blob: blob,
         label: u.room_no + " · " + T.photo + " " + (n + 1), payload: { defect_id: cid } });
     });
     db.outbox.bulkAdd(records).then(function () { resetDefectForm(); renderUnitDefects(); refreshOutbox(); sync(); });
@@ -235,7 +239,7 @@
   }
   function recordResult(item, passed, measured, li) {
     var cid = uuid(), at = new Date().toISOString(), u = state.unit;
-    db.outbox.add({ cid: cid, kind: "result", status: "pending", unit_id: u.id, at: at, parent: "",
+    db.outbox.add({ cid: cid, kind: "result", status: "pending", by: maker().by, by_name: maker().by_name, unit_id: u.id, at: at, parent: "",
       label: u.room_no + " · " + item.name + " · " + (measured !== null ? T.measured + " " + measured : T[passed ? "pass" : "fail"]),
       payload: { id: cid, stage: $("stage-select").value || state.pkg.stages[0].value, item_id: item.id, passed: passed,
         measured_value: measured, at: at } }).then(function () { li.dataset.done = "1"; refreshOutbox(); sync(); });
@@ -248,7 +252,7 @@
         var b = el("button", { type: "button", class: "btn chip", "data-key-result": result }, T[result]);
         b.onclick = function () {
           var cid = uuid(), at = new Date().toISOString();
-          db.outbox.add({ cid: cid, kind: "keycheck", status: "pending", unit_id: state.unit.id, at: at, parent: "",
+          db.outbox.add({ cid: cid, kind: "keycheck", status: "pending", by: maker().by, by_name: maker().by_name, unit_id: state.unit.id, at: at, parent: "",
             label: state.unit.room_no + " · " + k.label + " · " + T[result], payload: { key_id: k.id, type: "checked", result: result, at: at } })
             .then(function () { li.dataset.done = result; refreshOutbox(); sync(); });
         };
@@ -271,6 +275,7 @@
         var li = el("li", { class: "field-item", "data-status": r.status, "data-kind": r.kind });
         li.appendChild(el("span", { class: "field-state" }, T[r.status])); li.appendChild(el("span", {}, " " + T[r.kind] + " · " + r.label));
         if (r.error) li.appendChild(el("p", { class: "field-error" }, r.error));
+        else if (r.by && state.auth && r.by !== state.auth.user_id) li.appendChild(el("p", { class: "field-muted" }, T.waiting_maker + " " + r.by_name));
         else if (r.parent && !synced[r.parent]) li.appendChild(el("p", { class: "field-muted" }, T.waiting_parent));
         if (r.status === "failed") {
           var retry = el("button", { type: "button", class: "btn" }, T.retry);
@@ -313,12 +318,13 @@
       function next() {
         var r = queue.shift(); if (!r) return null;
         if (r.parent && !done[r.parent]) return next();  // a photo waits for its defect
+        if (r.by && state.auth && r.by !== state.auth.user_id) return next();  // waits for its maker's sign-in
         return send(r).then(function (response) {
           if (response.ok) {  // a synced photo's blob is on the server now: the tablet's copy is let go
             done[r.cid] = true;
             return db.outbox.update(r.seq, { status: "synced", error: "", blob: null, synced_at: new Date().toISOString() }).then(next);
           }
-          if (response.status === 401) { needSignIn(); return db.meta.delete("auth"); }
+          if (response.status === 401) { needSignIn(); state.auth = null; return db.meta.delete("auth"); }
           if (response.status >= 500) return null;
           return reason(response).then(function (why) { return db.outbox.update(r.seq, { status: "failed", error: why }); }).then(next);
         });
@@ -361,6 +367,6 @@
     // keep this page for offline use: the service worker answers /field/ from this copy without a network
     if (window.caches && navigator.onLine) caches.open("field-shell").then(function (c) { return c.add("/field/"); }).catch(function () {});
     if ("serviceWorker" in navigator && window.workbox) new window.workbox.Workbox("/field/sw.js", { scope: "/field/" }).register();
-    (navigator.onLine ? refreshSession() : Promise.resolve()).then(renderBatches).then(loadPackage).then(refreshOutbox).then(sync);
+    loadAuth().then(function () { return navigator.onLine ? refreshSession() : null; }).then(renderBatches).then(loadPackage).then(refreshOutbox).then(sync);
   });
 })();

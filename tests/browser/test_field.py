@@ -132,7 +132,8 @@ def test_a_defect_logged_offline_survives_a_reload_and_syncs_once(page, app, wor
         assert db.session.scalar(sa.select(sa.func.count()).select_from(InspectionResult)) == 1
 
 
-def test_a_key_check_that_conflicts_is_shown_with_its_reason_and_kept_until_discarded(page, app, world, seeded, keys):
+def test_a_key_check_that_conflicts_is_shown_with_its_reason_and_kept_until_discarded(page, app, world, seeded,
+                                                                                     keys):  # noqa: F811
     key = keys.received(world.a1.id)
     open_field_and_take_offline(page, "property", world.a.batch_id)
     page.context.set_offline(True)
