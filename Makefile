@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app handover
 DEV_ENV := HANDOVER_ENV=development
 TRANSLATIONS := handover/translations
 
-.PHONY: run test lint bench install translations extract-messages browser fonts clean
+.PHONY: run test lint bench install translations extract-messages browser fonts clean field-client
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -77,3 +77,10 @@ bench: install
 
 clean:
 	rm -rf $(VENV) test-output
+
+# The offline field client (/field/): Dexie and workbox-window vendored from the npm registry into
+# static/field/vendor, the Workbox service worker static/field/sw.js and the app icons. The built
+# files are committed; run this after changing static/field/ or frontend/ (needs node and npm).
+field-client: $(VENV)/.installed
+	cd frontend && npm ci --no-audit --no-fund && node build.mjs
+	$(BIN)/python frontend/icons.py

@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     from handover.defects.export_views import bp as defect_exports_bp
     from handover.defects.views import bp as defects_bp
     from handover.fees.receipt_views import bp as receipts_bp
+    from handover.field.views import bp as field_bp
     from handover.fees.views import bp as fees_bp
     from handover.handovers.views import bp as handovers_bp
     from handover.inspections.views import bp as inspections_bp
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(key_desk_bp)
     app.register_blueprint(risks_bp)
     app.register_blueprint(risk_areas_bp)
+    app.register_blueprint(field_bp)
     job_runner.init_app(app)
     register_api(app)
 

@@ -13,7 +13,7 @@ from handover.core.pagination import page_body
 from handover.defects import queries, rules, service
 from handover.defects.models import DefectPhoto
 from handover.defects.schemas import (BulkAssignInSchema, BulkResultSchema, DefectDetailSchema, DefectInSchema,
-                                      DefectPageSchema, DefectQuerySchema, DefectSchema, PhotoQuerySchema,
+                                      DefectPageSchema, DefectQuerySchema, DefectSchema, PhotoFormSchema, PhotoQuerySchema,
                                       PhotoSchema, PhotoUploadSchema, TransitionInSchema)
 from handover.extensions import db
 from handover.projects import queries as project_queries
@@ -82,14 +82,19 @@ def transition(data, defect_id: str):
 
 @blp.route("/defects/<defect_id>/photos", methods=["POST"])
 @requires("defects.add_photo")
+@blp.doc(parameters=[IDEMPOTENCY_KEY_HEADER])
 @blp.arguments(PhotoUploadSchema, location="files")
+@blp.arguments(PhotoFormSchema, location="form")
 @blp.response(201, PhotoSchema)
 @blp.alt_response(422, schema=ApiErrorSchema, description="not a valid image")
-def upload_photo(files, defect_id: str):
-    """Attach a photo (JPEG/PNG/WebP). It is re-encoded without EXIF and gets a thumbnail."""
+def upload_photo(files, form, defect_id: str):
+    """Attach a photo (JPEG/PNG/WebP). It is re-encoded without EXIF and gets a thumbnail.
+
+    Resending with the same idempotency key (an offline tablet's photo id) returns the first photo."""
     user = request_user()
     defect = queries.get_defect(user, defect_id)
-    photo = service.add_photo(defect, files["file"].read(), actor=user)
+    photo = service.add_photo(defect, files["file"].read(), actor=user, at=form["at"],
+                              idempotency_key=idempotency_key({}))
     db.session.commit()
     return photo
 

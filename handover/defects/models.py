@@ -169,6 +169,8 @@ class DefectPhoto(db.Model):
     height: Mapped[int]
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    #: the client's key for this upload (an offline tablet's photo id): a resend finds this row
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
 
     defect: Mapped[Defect] = relationship(back_populates="photos")
 

@@ -150,6 +150,11 @@ class PhotoUploadSchema(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
+class PhotoFormSchema(Schema):
+    at = fields.AwareDateTime(load_default=None, metadata={
+        "description": "when the photo was taken (a tablet syncing later); default now"})
+
+
 class PhotoQuerySchema(Schema):
     size = fields.String(load_default="full", validate=validate.OneOf(["full", "thumb"]))
 

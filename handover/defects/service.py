@@ -127,25 +127,40 @@ def _same_defect(existing: Defect, unit: Unit | None, area=None) -> Defect:
     return existing
 
 
-def add_photo(defect: Defect, content: bytes, *, actor: User, kind: PhotoKind | None = None) -> DefectPhoto:
+def add_photo(defect: Defect, content: bytes, *, actor: User, kind: PhotoKind | None = None,
+              at: datetime | None = None, idempotency_key: str | None = None) -> DefectPhoto:
     """Attach a verified, EXIF-free photo. Contractors' photos are "after" photos.
 
     Raises ValidationFailed for anything that is not a real image; no record or file remains.
+    With an `idempotency_key` (an offline tablet's photo id), a resend returns the first photo;
+    `at` is when it was taken (a tablet syncing later), never later than now.
     """
     if kind is None:
         kind = PhotoKind.AFTER if actor.is_contractor else PhotoKind.DISPUTE if actor.is_owner else PhotoKind.BEFORE
+    key = idempotency.clean_key(idempotency_key)
+    if key is not None:
+        earlier = idempotency.find(DefectPhoto, key)
+        if earlier is not None:
+            return idempotency.once(DefectPhoto, key, act=lambda: earlier,
+                                    same=lambda p: p.defect_id == defect.id)[0]
     if actor.is_contractor and defect.status != DefectStatus.ASSIGNED:
         raise NotPermitted(_("Photos can be added while the defect is assigned to you."))
     if actor.is_owner:
         _check_owner_may_reply(defect)
     processed = photos.process_photo(content)
-    path, thumb_path = photos.photo_paths(defect.id)
-    storage.save_bytes(path, processed.image)
-    storage.save_bytes(thumb_path, processed.thumbnail)
-    photo = DefectPhoto(defect=defect, kind=kind, path=path, thumb_path=thumb_path, width=processed.width,
-                        height=processed.height, uploaded_by_id=actor.id, uploaded_at=now_utc())
-    db.session.add(photo)
-    db.session.flush()
+
+    def act() -> DefectPhoto:
+        path, thumb_path = photos.photo_paths(defect.id)
+        storage.save_bytes(path, processed.image)
+        storage.save_bytes(thumb_path, processed.thumbnail)
+        photo = DefectPhoto(defect=defect, kind=kind, path=path, thumb_path=thumb_path, width=processed.width,
+                            height=processed.height, uploaded_by_id=actor.id, uploaded_at=act_time(at),
+                            idempotency_key=key)
+        db.session.add(photo)
+        db.session.flush()
+        return photo
+
+    photo, _acted = idempotency.once(DefectPhoto, key, act=act, same=lambda p: p.defect_id == defect.id)
     return photo
 
 

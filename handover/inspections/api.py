@@ -10,7 +10,8 @@ from handover.extensions import db
 from handover.inspections import service
 from handover.inspections.models import Inspection
 from handover.inspections.schemas import (ChecklistItemSchema, ChecklistQuerySchema, InspectionInSchema,
-                                          InspectionSchema, ResultInSchema, ResultSchema)
+                                          InspectionSchema, ResultInSchema, ResultSchema,
+                                          UnitResultInSchema)
 from handover.projects import queries as project_queries
 
 blp = Blueprint("inspections_api", __name__, description="Checklist and inspection rounds")
@@ -59,5 +60,22 @@ def record_result(data, inspection_id: int):
         raise NotFound(_("Inspection not found."))
     project_queries.get_unit(request_user(), inspection.unit_id)  # scope: 404 outside it
     result = service.record_result(inspection, service.ResultInput(**data))
+    db.session.commit()
+    return result
+
+
+@blp.route("/units/<int:unit_id>/inspection-results", methods=["POST"])
+@requires("inspections.inspect")
+@blp.arguments(UnitResultInSchema)
+@blp.response(200, ResultSchema)
+def record_unit_result(data, unit_id: int):
+    """Record a checklist result from an offline tablet into the caller's round of the day.
+
+    Resending the same `id` returns the same result; an older record never overwrites a newer one."""
+    user = request_user()
+    unit = project_queries.get_unit(user, unit_id)
+    record_id, stage, at = data.pop("id"), data.pop("stage"), data.pop("at")
+    result = service.record_unit_result(unit, stage, service.ResultInput(**data), actor=user, at=at,
+                                        idempotency_key=str(record_id))
     db.session.commit()
     return result

@@ -115,6 +115,10 @@ class InspectionResult(db.Model):
     passed: Mapped[bool]
     measured_value: Mapped[Decimal | None] = mapped_column(ScaledDecimal(3))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    #: when it was recorded on the tablet (an offline record syncs later); the newest wins
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the client's key of the record that wrote it last: a resend finds this row
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
 
     inspection: Mapped[Inspection] = relationship(back_populates="results")
     item: Mapped[ChecklistItem] = relationship()

@@ -36,6 +36,16 @@ class ResultInSchema(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
+class UnitResultInSchema(ResultInSchema):
+    """A checklist result recorded on an offline tablet, synced later."""
+
+    id = fields.UUID(required=True, metadata={"description": "the tablet's id of this record: resending it "
+                                                             "returns the same result, never a second one"})
+    stage = fields.Enum(InspectionStage, by_value=True, required=True)
+    at = fields.AwareDateTime(load_default=None, metadata={
+        "description": "when it was recorded (ISO 8601 with an offset); the newest record of an item wins"})
+
+
 class ResultSchema(Schema):
     id = fields.Integer()
     item_id = fields.Integer()
@@ -43,6 +53,8 @@ class ResultSchema(Schema):
     passed = fields.Boolean()
     measured_value = fields.Decimal(as_string=True, allow_none=True)
     note = fields.String()
+    at = fields.DateTime(allow_none=True, metadata={"description": "when it was recorded on the tablet"})
+    inspection_id = fields.Integer()
 
 
 class InspectionSchema(Schema):

@@ -1,13 +1,16 @@
 """Inspection use cases: the checklist, rounds, and results that fail by themselves."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from handover.accounts.models import User
+from handover.core import idempotency
 from handover.core.errors import ValidationFailed
+from handover.core.lifecycle import act_time
+from handover.core.timeutil import to_local
 from handover.extensions import db
 from handover.inspections import rules
 from handover.inspections.models import ChecklistItem, Inspection, InspectionResult, InspectionStage
@@ -56,11 +59,20 @@ class ResultInput:
     note: str = ""
 
 
-def record_result(inspection: Inspection, data: ResultInput) -> InspectionResult:
+def record_result(inspection: Inspection, data: ResultInput, *, at: datetime | None = None,
+                  idempotency_key: str | None = None) -> InspectionResult:
     """Record (or correct) one item's outcome: one result per item and round.
 
     For an item with a limit, a measured value decides by itself, whatever was ticked (outside the
-    limit fails); without a measurement the tick counts. Any other item needs its tick."""
+    limit fails); without a measurement the tick counts. Any other item needs its tick.
+    An offline tablet sends `at` (when it was recorded) and its record's id as `idempotency_key`:
+    a resend returns the same result, and an older record never overwrites a newer one."""
+    key = idempotency.clean_key(idempotency_key)
+    if key is not None:
+        earlier = idempotency.find(InspectionResult, key)
+        if earlier is not None:
+            return idempotency.once(InspectionResult, key, act=lambda: earlier,
+                                    same=lambda r: r.inspection_id == inspection.id)[0]
     item = db.session.get(ChecklistItem, data.item_id)
     if item is None:
         raise ValidationFailed(_("Unknown checklist item."), details=[{"field": "item_id", "message": "unknown"}])
@@ -71,11 +83,30 @@ def record_result(inspection: Inspection, data: ResultInput) -> InspectionResult
                                details=[{"field": "passed", "message": "required"}])
     else:
         passed = data.passed
+    when = act_time(at) if at is not None or key is not None else None
     result = db.session.scalar(sa.select(InspectionResult).where(InspectionResult.inspection_id == inspection.id,
                                                                   InspectionResult.item_id == item.id))
     if result is None:
         result = InspectionResult(inspection=inspection, item_id=item.id, passed=passed)
         db.session.add(result)
+    elif when is not None and result.at is not None and result.at > when:
+        return result  # a newer record of this item already arrived: the older one does not overwrite it
     result.passed, result.measured_value, result.note = passed, data.measured_value, data.note
+    result.at, result.idempotency_key = when, key
     db.session.flush()
     return result
+
+
+def record_unit_result(unit: Unit, stage: InspectionStage, data: ResultInput, *, actor: User,
+                       at: datetime | None = None, idempotency_key: str | None = None) -> InspectionResult:
+    """A checklist result from an offline tablet: it goes into this inspector's round of the unit at
+    that stage on the day it was recorded (started if there is none yet)."""
+    when = act_time(at)
+    day = to_local(when).date()
+    inspection = db.session.scalar(
+        sa.select(Inspection).where(Inspection.unit_id == unit.id, Inspection.stage == stage,
+                                    Inspection.inspected_on == day, Inspection.created_by_id == actor.id)
+        .order_by(Inspection.id).limit(1))
+    if inspection is None:
+        inspection = start_inspection(unit, stage, actor=actor, inspected_on=day)
+    return record_result(inspection, data, at=when, idempotency_key=idempotency_key)

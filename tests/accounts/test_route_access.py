@@ -11,7 +11,9 @@ from tests.fixtures.access import route_access, route_urls
 #: the routes anyone may call, signed in or not
 PUBLIC_ROUTES = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("GET", "/activate"), ("POST", "/activate"),
                  ("POST", "/language"), ("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/activate"),
-                 ("GET", "/api/v1/openapi.json")}
+                 ("GET", "/api/v1/openapi.json"),
+                 # the field client's service worker and manifest: static files the browser fetches itself
+                 ("GET", "/field/sw.js"), ("GET", "/field/manifest.webmanifest")}
 
 
 def test_every_route_declares_a_permission_from_the_table_or_is_public(app):
