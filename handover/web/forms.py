@@ -69,6 +69,15 @@ def attempt(step: Callable[[], Any], *, form=None, success: str | Callable[[Any]
     return Outcome(True, value)
 
 
+def save(step: Callable[[], Any]) -> Any:
+    """Run `step` and commit once, for a request with no form to show a refusal on (a job started,
+    a row created on first visit): a refusal rolls back and propagates to the app's error page."""
+    outcome = attempt(step, quiet=True)
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.value
+
+
 def submit(form, step: Callable[[], Any], **kwargs) -> Outcome:
     """`attempt` once the posted form validates; a GET or an invalid form is a falsy outcome."""
     if not form.validate_on_submit():
