@@ -78,6 +78,25 @@ def save(step: Callable[[], Any]) -> Any:
     return outcome.value
 
 
+def dry_run(step: Callable[[], Any], *, form=None, field_aliases: dict[str, str] | None = None) -> Outcome:
+    """Run `step` to see what it would change, then roll everything back: nothing is written (an
+    import's preview). A refusal is shown as `attempt` shows it; the outcome holds the step's result."""
+    try:
+        value = step()
+    except DomainError as exc:
+        db.session.rollback()
+        if form is not None:
+            show_errors(form, exc, field_aliases)
+        else:
+            flash(exc.message, "error")
+        return Outcome(False, error=exc)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.rollback()
+    return Outcome(True, value)
+
+
 def submit(form, step: Callable[[], Any], **kwargs) -> Outcome:
     """`attempt` once the posted form validates; a GET or an invalid form is a falsy outcome."""
     if not form.validate_on_submit():
