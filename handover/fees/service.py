@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from handover.accounts.models import User
+from handover.core import idempotency
 from handover.core.errors import Conflict, ValidationFailed
 from handover.core.events import announce, payment_recorded
 from handover.core.lifecycle import act_time
@@ -84,23 +85,11 @@ def _insert(payment: Payment) -> Payment:
             db.session.add(payment)
             db.session.flush()
     except IntegrityError:
-        if payment.idempotency_key and _by_idempotency_key(payment.idempotency_key) is not None:
-            return _resent(payment.idempotency_key, payment.unit_id)  # a resend racing the first
+        if payment.idempotency_key and idempotency.find(Payment, payment.idempotency_key) is not None:
+            raise  # a resend racing the first: `once` answers with the first entry
         raise Conflict(_("Receipt number %(no)s is already used.", no=payment.receipt_no),
                        details=[{"field": "receipt_no", "message": "used"}]) from None
     return payment
-
-
-def _by_idempotency_key(key: str) -> Payment | None:
-    return db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
-
-
-def _resent(key: str, unit_id: int) -> Payment:
-    first = _by_idempotency_key(key)
-    if first.unit_id != unit_id:
-        raise Conflict(_("This idempotency key was already used for another unit."),
-                       details=[{"field": "idempotency_key", "message": "used"}])
-    return first
 
 
 def record_payment(unit: Unit, *, kind: PaymentKind, amount: Decimal, method: PaymentMethod, receipt_no: str,
@@ -111,21 +100,23 @@ def record_payment(unit: Unit, *, kind: PaymentKind, amount: Decimal, method: Pa
     first entry and records (and announces) nothing.
     Raises ValidationFailed for a bad amount, Conflict for a used receipt. A blank receipt number
     takes the project's next one (fees.receipts)."""
-    idempotency_key = (idempotency_key or "").strip() or None
-    if idempotency_key and _by_idempotency_key(idempotency_key) is not None:
-        return _resent(idempotency_key, unit.id)
-    _check_amount(amount)
-    if unit.contract is None:
-        raise ValidationFailed(_("The unit has no contract."))
-    receipt_no = (receipt_no or "").strip() or receipts.take_receipt_no(unit.batch.project_id)
-    entry = Payment(unit_id=unit.id, kind=kind, amount=amount, method=method, receipt_no=receipt_no.strip(),
-                    note=note, operator_id=actor.id, operator_name=actor.name, at=act_time(at),
-                    idempotency_key=idempotency_key)
-    saved = _insert(entry)
-    if saved is entry:  # not a resend that raced the first send
-        announce(payment_recorded, unit_id=unit.id, payment_id=saved.id, kind=kind.value, amount=str(amount),
-                 at=saved.at, actor_id=actor.id)
-    return saved
+    idempotency_key = idempotency.clean_key(idempotency_key)
+
+    def record() -> Payment:
+        _check_amount(amount)
+        if unit.contract is None:
+            raise ValidationFailed(_("The unit has no contract."))
+        number = (receipt_no or "").strip() or receipts.take_receipt_no(unit.batch.project_id)
+        entry = _insert(Payment(unit_id=unit.id, kind=kind, amount=amount, method=method, receipt_no=number.strip(),
+                                note=note, operator_id=actor.id, operator_name=actor.name, at=act_time(at),
+                                idempotency_key=idempotency_key))
+        announce(payment_recorded, unit_id=unit.id, payment_id=entry.id, kind=kind.value, amount=str(amount),
+                 at=entry.at, actor_id=actor.id)
+        return entry
+
+    payment, _recorded_now = idempotency.once(Payment, idempotency_key, act=record,
+                                              same=lambda first: first.unit_id == unit.id)
+    return payment
 
 
 def reverse_payment(payment: Payment, *, receipt_no: str, actor: User, note: str = "") -> Payment:

@@ -121,6 +121,34 @@ def test_payment_resent_with_its_idempotency_key_is_recorded_once(ctx, demo_case
         pay(demo_cases.netting, "100.00", "SK-IDEM-2", idempotency_key="tablet-7-0001")
 
 
+def test_a_payment_resent_at_the_same_moment_is_recorded_once(app, demo_cases):
+    """Three resends race (a tablet retrying on a weak signal): one entry, every resend gets it."""
+    import threading
+
+    results, errors, barrier = [], [], threading.Barrier(3, timeout=10)
+
+    def send():
+        try:
+            with app.app_context():
+                db.session.commit()  # hold no transaction (nor SQLite's write lock) at the barrier
+                barrier.wait(10)
+                row = pay(demo_cases.owing, "100.00", "SK-RACE-1", idempotency_key="tablet-9-0001")
+                db.session.commit()
+                results.append(row.id)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    with app.app_context():
+        [entry_id] = db.session.scalars(sa.select(Payment.id).where(Payment.receipt_no == "SK-RACE-1")).all()
+    assert results == [entry_id] * 3
+
+
 def test_payment_keeps_when_the_money_moved_but_never_a_future_time(ctx, demo_cases):
     earlier = datetime(2026, 11, 30, 2, 15, tzinfo=UTC)
     assert pay(demo_cases.owing, "1.00", "SK-AT-1", at=earlier).at == earlier
