@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from handover.accounts.models import User
+from handover.accounts.permissions import ensure
 from handover.core import idempotency
 from handover.core.errors import Conflict, ValidationFailed
 from handover.core.events import announce, payment_recorded
@@ -61,6 +62,7 @@ def set_fee_settings(batch: Batch, values: dict, *, unit: Unit | None = None) ->
 
 def record_return_decision(unit: Unit, keep: bool, *, actor: User) -> UnitReturnDecision:
     """Record whether a buyer entitled to return the unit keeps it. Only asked when entitled."""
+    ensure(actor, "fees.decide_return")
     statement = settlement_for(unit)
     if not statement.return_right:
         raise Conflict(_("The area difference is within the threshold: the buyer has no right to return."))
@@ -100,6 +102,7 @@ def record_payment(unit: Unit, *, kind: PaymentKind, amount: Decimal, method: Pa
     first entry and records (and announces) nothing.
     Raises ValidationFailed for a bad amount, Conflict for a used receipt. A blank receipt number
     takes the project's next one (fees.receipts)."""
+    ensure(actor, "fees.record_payment")
     idempotency_key = idempotency.clean_key(idempotency_key)
 
     def record() -> Payment:
@@ -121,6 +124,7 @@ def record_payment(unit: Unit, *, kind: PaymentKind, amount: Decimal, method: Pa
 
 def reverse_payment(payment: Payment, *, receipt_no: str, actor: User, note: str = "") -> Payment:
     """Correct a mistaken entry by appending its reversal (the original stays as it was)."""
+    ensure(actor, "fees.record_payment")
     if payment.reverses_id is not None:
         raise Conflict(_("A reversal cannot itself be reversed; record a new entry instead."))
     if db.session.scalar(sa.select(Payment.id).where(Payment.reverses_id == payment.id)):
@@ -136,6 +140,7 @@ def convert_refund_to_property_fee(unit: Unit, amount: Decimal, *, receipt_no: s
                                                                                                           Payment]:
     """At the buyer's request, turn a refund they are owed into prepaid property fee:
     one refund and one payment of the same amount (receipts `<no>-R` and `<no>-P`)."""
+    ensure(actor, "fees.record_payment")
     statement = settlement_for(unit)
     if amount > -statement.balance:
         raise ValidationFailed(_("Only money the developer still owes the buyer can be converted."),

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from handover.accounts.models import User
+from handover.accounts.permissions import ensure
 from handover.core import idempotency
 from handover.core.errors import Conflict, ValidationFailed
 from handover.core.events import announce, handover_revoked, unit_handed_over
@@ -81,6 +82,7 @@ def sign_handover(unit: Unit, *, on: date, actor: User, at: datetime | None = No
     with the same `idempotency_key` returns the first record and signs nothing more.
     Announces `unit_handed_over` after the commit.
     """
+    ensure(actor, "handovers.sign")
     idempotency_key = idempotency.clean_key(idempotency_key)
 
     def sign() -> HandoverRecord:
@@ -101,6 +103,7 @@ def sign_handover(unit: Unit, *, on: date, actor: User, at: datetime | None = No
 def correct_handover(unit: Unit, *, on: date, actor: User, note: str, at: datetime | None = None,
                      idempotency_key: str | None = None) -> HandoverRecord:
     """Correct the handover date of a signed handover: a new row, the first one stays as it was."""
+    ensure(actor, "handovers.revoke")  # a correction is the same managers' call as a revocation
     idempotency_key = idempotency.clean_key(idempotency_key)
 
     def correct() -> HandoverRecord:
@@ -117,6 +120,7 @@ def correct_handover(unit: Unit, *, on: date, actor: User, note: str, at: dateti
 def revoke_handover(unit: Unit, *, actor: User, note: str, at: datetime | None = None,
                     idempotency_key: str | None = None) -> HandoverRecord:
     """Revoke a handover signed by mistake: a new row; the unit is no longer handed over."""
+    ensure(actor, "handovers.revoke")
     idempotency_key = idempotency.clean_key(idempotency_key)
 
     def revoke() -> HandoverRecord:

@@ -5,12 +5,13 @@ from decimal import Decimal as D
 import pytest
 import sqlalchemy as sa
 
-from handover.core.errors import Conflict, ValidationFailed
+from handover.accounts.models import User
+from handover.core.errors import Conflict, NotPermitted, ValidationFailed
 from handover.core.events import payment_recorded
 from handover.core.timeutil import now_utc
 from handover.extensions import db
 from handover.fees import queries, service
-from handover.fees.models import Payment, PaymentKind
+from handover.fees.models import Payment, PaymentKind, PaymentMethod
 from handover.fees.settlement import settlement_for, settlements_for
 from handover.projects.models import Batch, Unit
 from tests.fees.demo_cases import DEMO_SETTINGS, pay
@@ -226,3 +227,16 @@ def test_batch_settlements_take_the_same_number_of_queries_for_any_batch_size(ct
 
 def test_settlements_for_no_units_asks_nothing(ctx):
     assert _count_queries(lambda: settlements_for([])) == 0
+
+
+def test_the_service_asks_the_permission_table_who_records_money(ctx, demo_cases):
+    """Sales may not record a payment or reverse one, whatever page or client calls the service."""
+    sales = db.session.scalar(sa.select(User).where(User.username == "sales"))
+    unit = _unit(demo_cases.owing)
+    with pytest.raises(NotPermitted):
+        service.record_payment(unit, kind=PaymentKind.PAYMENT, amount=D("1.00"), method=PaymentMethod.TRANSFER,
+                               receipt_no="SK-NOT-1", actor=sales)
+    entry = db.session.scalar(sa.select(Payment).where(Payment.unit_id == unit.id))
+    with pytest.raises(NotPermitted):
+        service.reverse_payment(entry, receipt_no="SK-NOT-2", actor=sales)
+    assert settlement_for(unit).balance == D("62050.12")
