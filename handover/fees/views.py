@@ -1,8 +1,9 @@
 """Finance pages: batch fee settings and overview, unit statements, payments, refunds and
 reversals, return decisions, day-end, and the fee documents (notice, receipt, schedule).
 
-Every figure comes from `fees.service`; a view parses the form, calls the service, commits
-and redirects, and shows a refusal next to the field it is about.
+Every figure comes from `fees.service`; a view parses the form, calls the service through the
+form helper (`handover.web.forms`: commit once or roll back) and redirects; a refusal shows next
+to the field it is about and in the summary at the top of the form.
 """
 import io
 from collections import defaultdict

@@ -8,6 +8,10 @@ first)::
         return redirect(...)
     return render_template("projects/form.html", form=form)
 
+`save` does the same for a request with no form (starting a job: a refusal goes to the error
+page) and `dry_run` runs a step and always rolls back (an import's preview). No page view calls
+``db.session.commit()`` or ``rollback()`` itself (tests/core/test_form_helper.py checks).
+
 A `DomainError` rolls the whole request back. Its `details` (a list of ``{field, message}``) land
 under the form fields they name; what names no field goes to ``form.form_errors`` (shown by the
 error summary at the top of the form, ``templates/_partials/error_summary.html``) or, without a
