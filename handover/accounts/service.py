@@ -1,8 +1,11 @@
 """Account use cases: creating users, signing in and out, API tokens, owner activation."""
+from __future__ import annotations
+
 import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,9 +18,17 @@ from handover.accounts.models import ActivationCode, ApiToken, LoginSession, Rol
 from handover.core.errors import Conflict, NotPermitted, ValidationFailed
 from handover.core.timeutil import now_utc
 from handover.extensions import db
-from handover.projects.models import Contractor, Owner, Project
+
+if TYPE_CHECKING:  # identity sits below master data: annotations only, never an arrow
+    from handover.projects.models import Owner
 
 ACTIVATION_DAYS = 30
+
+
+def _model(relation) -> type:
+    """The model at the other end of a relationship of identity's rows: accounts refers to
+    projects, contractors and owners by table (foreign keys), never by importing master data."""
+    return relation.property.mapper.class_
 
 
 def hash_password(password: str) -> str:
@@ -57,9 +68,10 @@ def create_user(info: NewUser) -> User:
         problems.append({"field": "role", "message": _("Homeowner accounts are created by activation.")})
     if info.role == Role.CONTRACTOR and info.contractor_id is None:
         problems.append({"field": "contractor", "message": _("A contractor user must belong to a contractor company.")})
-    if info.contractor_id is not None and db.session.get(Contractor, info.contractor_id) is None:
+    if info.contractor_id is not None and db.session.get(_model(User.contractor), info.contractor_id) is None:
         problems.append({"field": "contractor", "message": _("Contractor %(id)s does not exist.", id=info.contractor_id)})
-    projects = list(db.session.scalars(sa.select(Project).where(Project.id.in_(info.project_ids))))
+    project = _model(User.projects)
+    projects = list(db.session.scalars(sa.select(project).where(project.id.in_(info.project_ids))))
     if len(projects) != len(set(info.project_ids)):
         problems.append({"field": "project", "message": _("Unknown project.")})
     if problems:
@@ -235,9 +247,10 @@ def activate_owner(phone: str, code: str, password: str) -> User:
         raise ValidationFailed(_("Password must be at least %(n)d characters.", n=rules.MIN_PASSWORD_LENGTH),
                                details=[{"field": "password", "message": "too_short"}])
     now = now_utc()
+    owners = _model(ActivationCode.owner)
     row = db.session.scalar(
-        sa.select(ActivationCode).join(Owner)
-        .where(Owner.phone == (phone or "").strip(), ActivationCode.code_hash == _digest((code or "").strip()),
+        sa.select(ActivationCode).join(ActivationCode.owner)
+        .where(owners.phone == (phone or "").strip(), ActivationCode.code_hash == _digest((code or "").strip()),
                ActivationCode.used_at.is_(None), ActivationCode.expires_at > now)
         .with_for_update()
     )

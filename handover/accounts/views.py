@@ -13,8 +13,6 @@ from handover.extensions import limiter
 from handover.web.forms import attempt, submit
 from handover.accounts.forms import PasswordForm
 from handover.accounts.signin_limits import limit_failed_signins, record_failure
-from handover.core.errors import DomainError
-from handover.extensions import db
 
 bp = Blueprint("accounts", __name__)
 
@@ -75,19 +73,16 @@ def password():
     """Change your own password. Every other session and API token of yours ends; this browser
     stays signed in with a new session."""
     form = PasswordForm()
-    if form.validate_on_submit():
-        user = request_user()
-        try:
-            service.change_password(user, form.current.data, form.password.data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.current.errors.append(exc.message)
-        else:
-            service.start_login_session(user)
-            login_user(user)
-            db.session.commit()
-            flash(_("Your password is changed. Other devices have been signed out."), "success")
-            return redirect(_landing_for(user.role))
+    user = request_user()
+
+    def change():
+        service.change_password(user, form.current.data, form.password.data)
+        service.start_login_session(user)
+        login_user(user)
+
+    if submit(form, change, success=_("Your password is changed. Other devices have been signed out."),
+              field_aliases={"current_password": "current"}):
+        return redirect(_landing_for(user.role))
     return render_template("accounts/password.html", form=form)
 
 

@@ -15,6 +15,7 @@ from handover.jobs.models import Job
 from handover.projects import queries as project_queries
 from handover.projects.models import Contractor
 from handover.reporting.files import send
+from handover.web.forms import save
 
 bp = Blueprint("defect_exports", __name__)
 
@@ -43,9 +44,8 @@ def batch_ledger(batch_id: int):
     except ValidationError:
         flash(_("Some filter values are not valid."), "error")
         return redirect(url_for("defect_exports.batch_exports", batch_id=batch.id))
-    outcome = exports.export_ledger(batch, filters, actor=user)
+    outcome = save(lambda: exports.export_ledger(batch, filters, actor=user))
     if isinstance(outcome, Job):
-        db.session.commit()
         flash(_("The ledger is large: it is being prepared. Download it from this page when it is ready."), "info")
         return redirect(url_for("jobs.detail", job_id=outcome.id))
     return send(outcome)
@@ -56,8 +56,8 @@ def batch_ledger(batch_id: int):
 def start_unit_pdfs(batch_id: int):
     """Start the defect list PDFs of every unit in the batch; progress shows on the job page."""
     user = request_user()
-    job = exports.start_unit_pdfs(project_queries.get_batch(user, batch_id), actor=user)
-    db.session.commit()
+    batch = project_queries.get_batch(user, batch_id)
+    job = save(lambda: exports.start_unit_pdfs(batch, actor=user))
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 

@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from handover.accounts.models import User
+from handover.accounts.permissions import ensure
+from handover.core import idempotency
 from handover.core.errors import Conflict, ValidationFailed
 from handover.core.events import announce, payment_recorded
 from handover.core.lifecycle import act_time
@@ -60,6 +62,7 @@ def set_fee_settings(batch: Batch, values: dict, *, unit: Unit | None = None) ->
 
 def record_return_decision(unit: Unit, keep: bool, *, actor: User) -> UnitReturnDecision:
     """Record whether a buyer entitled to return the unit keeps it. Only asked when entitled."""
+    ensure(actor, "fees.decide_return")
     statement = settlement_for(unit)
     if not statement.return_right:
         raise Conflict(_("The area difference is within the threshold: the buyer has no right to return."))
@@ -84,23 +87,11 @@ def _insert(payment: Payment) -> Payment:
             db.session.add(payment)
             db.session.flush()
     except IntegrityError:
-        if payment.idempotency_key and _by_idempotency_key(payment.idempotency_key) is not None:
-            return _resent(payment.idempotency_key, payment.unit_id)  # a resend racing the first
+        if payment.idempotency_key and idempotency.find(Payment, payment.idempotency_key) is not None:
+            raise  # a resend racing the first: `once` answers with the first entry
         raise Conflict(_("Receipt number %(no)s is already used.", no=payment.receipt_no),
                        details=[{"field": "receipt_no", "message": "used"}]) from None
     return payment
-
-
-def _by_idempotency_key(key: str) -> Payment | None:
-    return db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
-
-
-def _resent(key: str, unit_id: int) -> Payment:
-    first = _by_idempotency_key(key)
-    if first.unit_id != unit_id:
-        raise Conflict(_("This idempotency key was already used for another unit."),
-                       details=[{"field": "idempotency_key", "message": "used"}])
-    return first
 
 
 def record_payment(unit: Unit, *, kind: PaymentKind, amount: Decimal, method: PaymentMethod, receipt_no: str,
@@ -111,25 +102,29 @@ def record_payment(unit: Unit, *, kind: PaymentKind, amount: Decimal, method: Pa
     first entry and records (and announces) nothing.
     Raises ValidationFailed for a bad amount, Conflict for a used receipt. A blank receipt number
     takes the project's next one (fees.receipts)."""
-    idempotency_key = (idempotency_key or "").strip() or None
-    if idempotency_key and _by_idempotency_key(idempotency_key) is not None:
-        return _resent(idempotency_key, unit.id)
-    _check_amount(amount)
-    if unit.contract is None:
-        raise ValidationFailed(_("The unit has no contract."))
-    receipt_no = (receipt_no or "").strip() or receipts.take_receipt_no(unit.batch.project_id)
-    entry = Payment(unit_id=unit.id, kind=kind, amount=amount, method=method, receipt_no=receipt_no.strip(),
-                    note=note, operator_id=actor.id, operator_name=actor.name, at=act_time(at),
-                    idempotency_key=idempotency_key)
-    saved = _insert(entry)
-    if saved is entry:  # not a resend that raced the first send
-        announce(payment_recorded, unit_id=unit.id, payment_id=saved.id, kind=kind.value, amount=str(amount),
-                 at=saved.at, actor_id=actor.id)
-    return saved
+    ensure(actor, "fees.record_payment")
+    idempotency_key = idempotency.clean_key(idempotency_key)
+
+    def record() -> Payment:
+        _check_amount(amount)
+        if unit.contract is None:
+            raise ValidationFailed(_("The unit has no contract."))
+        number = (receipt_no or "").strip() or receipts.take_receipt_no(unit.batch.project_id)
+        entry = _insert(Payment(unit_id=unit.id, kind=kind, amount=amount, method=method, receipt_no=number.strip(),
+                                note=note, operator_id=actor.id, operator_name=actor.name, at=act_time(at),
+                                idempotency_key=idempotency_key))
+        announce(payment_recorded, unit_id=unit.id, payment_id=entry.id, kind=kind.value, amount=str(amount),
+                 at=entry.at, actor_id=actor.id)
+        return entry
+
+    payment, _recorded_now = idempotency.once(Payment, idempotency_key, act=record,
+                                              same=lambda first: first.unit_id == unit.id)
+    return payment
 
 
 def reverse_payment(payment: Payment, *, receipt_no: str, actor: User, note: str = "") -> Payment:
     """Correct a mistaken entry by appending its reversal (the original stays as it was)."""
+    ensure(actor, "fees.record_payment")
     if payment.reverses_id is not None:
         raise Conflict(_("A reversal cannot itself be reversed; record a new entry instead."))
     if db.session.scalar(sa.select(Payment.id).where(Payment.reverses_id == payment.id)):
@@ -145,6 +140,7 @@ def convert_refund_to_property_fee(unit: Unit, amount: Decimal, *, receipt_no: s
                                                                                                           Payment]:
     """At the buyer's request, turn a refund they are owed into prepaid property fee:
     one refund and one payment of the same amount (receipts `<no>-R` and `<no>-P`)."""
+    ensure(actor, "fees.record_payment")
     statement = settlement_for(unit)
     if amount > -statement.balance:
         raise ValidationFailed(_("Only money the developer still owes the buyer can be converted."),

@@ -1,8 +1,9 @@
 """Finance pages: batch fee settings and overview, unit statements, payments, refunds and
 reversals, return decisions, day-end, and the fee documents (notice, receipt, schedule).
 
-Every figure comes from `fees.service`; a view parses the form, calls the service, commits
-and redirects, and shows a refusal next to the field it is about.
+Every figure comes from `fees.service`; a view parses the form, calls the service through the
+form helper (`handover.web.forms`: commit once or roll back) and redirects; a refusal shows next
+to the field it is about and in the summary at the top of the form.
 """
 import io
 from collections import defaultdict
@@ -14,10 +15,8 @@ from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
-from handover.core.errors import DomainError
 from handover.core.pagination import Page
 from handover.core.timeutil import today_local
-from handover.extensions import db
 from handover.fees import queries, service
 from handover.fees.forms import (ConversionForm, FeeSettingsForm, PaymentForm, ReturnDecisionForm, ReversalForm,
                                  rate_to_percent)
@@ -26,6 +25,7 @@ from handover.fees.settlement import LINE_NAMES
 from handover.jobs.models import Job
 from handover.projects import queries as project_queries
 from handover.fees import exports as fee_exports
+from handover.web.forms import attempt, save, submit
 
 bp = Blueprint("fees", __name__)
 
@@ -36,17 +36,6 @@ LINE_LABELS = LINE_NAMES
 @bp.app_context_processor
 def _fee_helpers():
     return {"line_labels": LINE_LABELS}
-
-
-def _show_refusal(form, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service refusal under the field it names, else at the top of the page."""
-    details = exc.details if isinstance(exc.details, list) else [exc.details or {}]
-    names = [(aliases or {}).get(d.get("field"), d.get("field")) for d in details if isinstance(d, dict)]
-    names = [name for name in names if name and name in form]
-    for name in names:
-        form[name].errors = [*form[name].errors, exc.message]
-    if not names:
-        flash(exc.message, "error")
 
 
 def _send(result, *, attachment: bool):
@@ -105,16 +94,10 @@ def batch_settings(batch_id: int):
     if request.method == "GET":
         while len(form.other) < len(existing.get("other", [])) + 2:
             form.other.append_entry()
-    if form.validate_on_submit():
-        try:
-            service.set_fee_settings(batch, form.values())
-        except DomainError as exc:
-            db.session.rollback()
-            _show_refusal(form, exc, {"maintenance_fund_rate": "maintenance_fund_percent"})
-        else:
-            db.session.commit()
-            flash(_("Fee settings saved. Every unit's statement now uses them."), "success")
-            return redirect(url_for("fees.batch_overview", batch_id=batch.id))
+    if submit(form, lambda: service.set_fee_settings(batch, form.values()),
+              success=_("Fee settings saved. Every unit's statement now uses them."),
+              field_aliases={"maintenance_fund_rate": "maintenance_fund_percent"}):
+        return redirect(url_for("fees.batch_overview", batch_id=batch.id))
     return render_template("fees/settings.html", batch=batch, form=form)
 
 
@@ -140,14 +123,8 @@ def return_decision(unit_id: int):
         flash(_("Choose whether the buyer keeps or returns the unit."), "error")
         return redirect(url_for("fees.statement", unit_id=unit.id))
     decision = ReturnDecision(form.decision.data)
-    try:
-        service.record_return_decision(unit, decision == ReturnDecision.KEEP, actor=request_user())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Recorded: %(decision)s.", decision=decision.label), "success")
+    attempt(lambda: service.record_return_decision(unit, decision == ReturnDecision.KEEP, actor=request_user()),
+            success=_("Recorded: %(decision)s.", decision=decision.label))
     return redirect(url_for("fees.statement", unit_id=unit.id))
 
 
@@ -167,17 +144,11 @@ def payments(unit_id: int):
     user = request_user()
     unit = project_queries.get_unit(user, unit_id)
     form = PaymentForm()
-    if form.validate_on_submit():
-        try:
-            payment = service.record_payment(unit, kind=PaymentKind(form.kind.data), amount=form.amount.data,
-                                             method=PaymentMethod(form.method.data), receipt_no=form.receipt_no.data,
-                                             note=form.note.data or "", actor=user)
-        except DomainError as exc:
-            db.session.rollback()
-            _show_refusal(form, exc)
-        else:
-            db.session.commit()
-            return redirect(url_for("fees.payments", unit_id=unit.id, recorded=payment.id))
+    outcome = submit(form, lambda: service.record_payment(
+        unit, kind=PaymentKind(form.kind.data), amount=form.amount.data, method=PaymentMethod(form.method.data),
+        receipt_no=form.receipt_no.data, note=form.note.data or "", actor=user))
+    if outcome:
+        return redirect(url_for("fees.payments", unit_id=unit.id, recorded=outcome.value.id))
     return _payments_page(unit, form, ConversionForm(formdata=None))
 
 
@@ -188,16 +159,11 @@ def refund_conversion(unit_id: int):
     user = request_user()
     unit = project_queries.get_unit(user, unit_id)
     form = ConversionForm()
-    if form.validate_on_submit():
-        try:
-            _refund, payment = service.convert_refund_to_property_fee(unit, form.amount.data,
-                                                                      receipt_no=form.receipt_no.data, actor=user)
-        except DomainError as exc:
-            db.session.rollback()
-            _show_refusal(form, exc)
-        else:
-            db.session.commit()
-            return redirect(url_for("fees.payments", unit_id=unit.id, recorded=payment.id))
+    outcome = submit(form, lambda: service.convert_refund_to_property_fee(unit, form.amount.data,
+                                                                          receipt_no=form.receipt_no.data, actor=user))
+    if outcome:
+        _refund, payment = outcome.value
+        return redirect(url_for("fees.payments", unit_id=unit.id, recorded=payment.id))
     return _payments_page(unit, PaymentForm(formdata=None), form)
 
 
@@ -208,16 +174,10 @@ def reversal(payment_id: int):
     user = request_user()
     payment = queries.get_payment(user, payment_id)
     form = ReversalForm()
-    if form.validate_on_submit():
-        try:
-            reversed_by = service.reverse_payment(payment, receipt_no=form.receipt_no.data,
-                                                  note=form.note.data or "", actor=user)
-        except DomainError as exc:
-            db.session.rollback()
-            _show_refusal(form, exc)
-        else:
-            db.session.commit()
-            return redirect(url_for("fees.payments", unit_id=payment.unit_id, recorded=reversed_by.id))
+    outcome = submit(form, lambda: service.reverse_payment(payment, receipt_no=form.receipt_no.data,
+                                                           note=form.note.data or "", actor=user))
+    if outcome:
+        return redirect(url_for("fees.payments", unit_id=payment.unit_id, recorded=outcome.value.id))
     row = next(row for row in queries.ledger_of(payment.unit_id) if row.payment.id == payment.id)
     return render_template("fees/reversal.html", row=row, unit=payment.unit, form=form)
 
@@ -236,16 +196,16 @@ def notice(unit_id: int):
     the primary owner printed on it (others print it without a code)."""
     user = request_user()
     unit = project_queries.get_unit(user, unit_id)
-    try:
+
+    def issue():
         statement = fee_exports.notice_statement(unit)
         issued = fee_exports.issue_activations([unit], actor=user)  # the accounts service, explicitly
-        result = fee_exports.notice_pdf(statement, issued)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        return fee_exports.notice_pdf(statement, issued)
+
+    outcome = attempt(issue)
+    if not outcome:
         return redirect(url_for("fees.statement", unit_id=unit.id))
-    db.session.commit()
-    return _send(result, attachment=True)
+    return _send(outcome.value, attachment=True)
 
 
 @bp.post("/batches/<int:batch_id>/notices")
@@ -253,8 +213,8 @@ def notice(unit_id: int):
 def batch_notices(batch_id: int):
     """Start every unit's handover notice (one PDF); progress shows on the job page."""
     user = request_user()
-    job = fee_exports.start_notices(project_queries.get_batch(user, batch_id), actor=user)
-    db.session.commit()
+    batch = project_queries.get_batch(user, batch_id)
+    job = save(lambda: fee_exports.start_notices(batch, actor=user))
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 
@@ -263,9 +223,9 @@ def batch_notices(batch_id: int):
 def batch_schedule(batch_id: int):
     """The batch's fee schedule (Excel); a large batch is prepared in the background."""
     user = request_user()
-    outcome = fee_exports.export_schedule(project_queries.get_batch(user, batch_id), actor=user)
+    batch = project_queries.get_batch(user, batch_id)
+    outcome = save(lambda: fee_exports.export_schedule(batch, actor=user))
     if isinstance(outcome, Job):
-        db.session.commit()
         flash(_("The schedule is large: it is being prepared. Download it from this page when it is ready."),
               "info")
         return redirect(url_for("jobs.detail", job_id=outcome.id))

@@ -10,9 +10,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from handover.accounts.models import User
+from handover.accounts.permissions import ensure
+from handover.core import idempotency
 from handover.core.errors import Conflict, ValidationFailed
 from handover.core.events import announce, handover_revoked, unit_handed_over
 from handover.core.lifecycle import act_time
@@ -29,14 +30,13 @@ def _state(unit: Unit) -> rules.HandoverState:
     return rules.state_after([row.action for row in history(unit.id)])
 
 
-def _resent(idempotency_key: str | None, unit: Unit, action: str) -> HandoverRecord | None:
-    if not idempotency_key:
-        return None
-    first = db.session.scalar(sa.select(HandoverRecord).where(HandoverRecord.idempotency_key == idempotency_key))
-    if first is not None and (first.unit_id != unit.id or first.action != action):
-        raise Conflict(_("This idempotency key was already used for another act."),
-                       details=[{"field": "idempotency_key", "message": "used"}])
-    return first
+def _once(unit: Unit, action: str, idempotency_key: str | None, act) -> HandoverRecord:
+    """Act once per idempotency key (`core.idempotency.once`): a resend returns the first record.
+    The unit is locked first, so a resend racing the first send waits for it, then finds it."""
+    _lock(unit)
+    row, _acted = idempotency.once(HandoverRecord, idempotency_key, act=act,
+                                   same=lambda first: first.unit_id == unit.id and first.action == action)
+    return row
 
 
 def _lock(unit: Unit) -> None:
@@ -47,23 +47,16 @@ def _lock(unit: Unit) -> None:
 
 
 def _append(unit: Unit, *, action: str, actor: User, at: datetime | None, on: date | None, items: Iterable[str],
-            note: str, idempotency_key: str | None) -> tuple[HandoverRecord, bool]:
-    """Append the act and update the cache; (the first row, False) when a resend raced it."""
+            note: str, idempotency_key: str | None) -> HandoverRecord:
+    """Append the act and update the cache."""
     row = HandoverRecord(unit_id=unit.id, action=action, handed_over_on=on, items=list(items), note=note.strip(),
                          actor_id=actor.id, actor_name=actor.name, at=act_time(at), recorded_at=now_utc(),
                          idempotency_key=idempotency_key)
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:  # the same key sent twice at the same moment: the first one won
-        first = _resent(idempotency_key, unit, action)
-        if first is None:
-            raise
-        return first, False
+    db.session.add(row)
+    db.session.flush()  # a key sent twice at the same moment fails here: `once` answers with the first row
     unit.handed_over_on = on  # the cache the warranty and the other domains read
     db.session.flush()
-    return row, True
+    return row
 
 
 def _check_items(items: Iterable[str]) -> list[str]:
@@ -89,53 +82,56 @@ def sign_handover(unit: Unit, *, on: date, actor: User, at: datetime | None = No
     with the same `idempotency_key` returns the first record and signs nothing more.
     Announces `unit_handed_over` after the commit.
     """
-    _lock(unit)  # first: a resend racing the first send waits for it, then finds it
-    first = _resent(idempotency_key, unit, rules.SIGN)
-    if first is not None:
-        return first
-    items = _check_items(items)
-    _check_date(on)
-    closed = gate(unit, Purpose.SIGN)
-    if not closed.open:
-        raise Conflict(closed.message, details=closed.details())
-    rules.HANDOVER.next(_state(unit), rules.SIGN)
-    row, created = _append(unit, action=rules.SIGN, actor=actor, at=at, on=on, items=items, note=note,
-                           idempotency_key=idempotency_key)
-    if created:
+    ensure(actor, "handovers.sign")
+    idempotency_key = idempotency.clean_key(idempotency_key)
+
+    def sign() -> HandoverRecord:
+        handed = _check_items(items)
+        _check_date(on)
+        closed = gate(unit, Purpose.SIGN)
+        if not closed.open:
+            raise Conflict(closed.message, details=closed.details())
+        rules.HANDOVER.next(_state(unit), rules.SIGN)
+        row = _append(unit, action=rules.SIGN, actor=actor, at=at, on=on, items=handed, note=note,
+                      idempotency_key=idempotency_key)
         announce(unit_handed_over, unit_id=unit.id, at=row.at, actor_id=actor.id)
-    return row
+        return row
+
+    return _once(unit, rules.SIGN, idempotency_key, sign)
 
 
 def correct_handover(unit: Unit, *, on: date, actor: User, note: str, at: datetime | None = None,
                      idempotency_key: str | None = None) -> HandoverRecord:
     """Correct the handover date of a signed handover: a new row, the first one stays as it was."""
-    _lock(unit)  # first: a resend racing the first send waits for it, then finds it
-    first = _resent(idempotency_key, unit, rules.CORRECT)
-    if first is not None:
-        return first
-    _require_note(note)
-    _check_date(on)
-    rules.HANDOVER.next(_state(unit), rules.CORRECT)
-    items = next((row.items for row in reversed(history(unit.id)) if row.action == rules.SIGN), [])
-    row, _created = _append(unit, action=rules.CORRECT, actor=actor, at=at, on=on, items=items, note=note,
-                            idempotency_key=idempotency_key)
-    return row
+    ensure(actor, "handovers.revoke")  # a correction is the same managers' call as a revocation
+    idempotency_key = idempotency.clean_key(idempotency_key)
+
+    def correct() -> HandoverRecord:
+        _require_note(note)
+        _check_date(on)
+        rules.HANDOVER.next(_state(unit), rules.CORRECT)
+        items = next((row.items for row in reversed(history(unit.id)) if row.action == rules.SIGN), [])
+        return _append(unit, action=rules.CORRECT, actor=actor, at=at, on=on, items=items, note=note,
+                       idempotency_key=idempotency_key)
+
+    return _once(unit, rules.CORRECT, idempotency_key, correct)
 
 
 def revoke_handover(unit: Unit, *, actor: User, note: str, at: datetime | None = None,
                     idempotency_key: str | None = None) -> HandoverRecord:
     """Revoke a handover signed by mistake: a new row; the unit is no longer handed over."""
-    _lock(unit)  # first: a resend racing the first send waits for it, then finds it
-    first = _resent(idempotency_key, unit, rules.REVOKE)
-    if first is not None:
-        return first
-    _require_note(note)
-    rules.HANDOVER.next(_state(unit), rules.REVOKE)
-    row, created = _append(unit, action=rules.REVOKE, actor=actor, at=at, on=None, items=(), note=note,
-                           idempotency_key=idempotency_key)
-    if created:
+    ensure(actor, "handovers.revoke")
+    idempotency_key = idempotency.clean_key(idempotency_key)
+
+    def revoke() -> HandoverRecord:
+        _require_note(note)
+        rules.HANDOVER.next(_state(unit), rules.REVOKE)
+        row = _append(unit, action=rules.REVOKE, actor=actor, at=at, on=None, items=(), note=note,
+                      idempotency_key=idempotency_key)
         announce(handover_revoked, unit_id=unit.id, at=row.at, actor_id=actor.id)
-    return row
+        return row
+
+    return _once(unit, rules.REVOKE, idempotency_key, revoke)
 
 
 def _require_note(note: str) -> None:

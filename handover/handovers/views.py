@@ -1,16 +1,15 @@
 """Handover pages: a unit's gate (every unmet condition), signing, and the record with its history."""
 import secrets
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import can, requires
-from handover.core.errors import DomainError
-from handover.extensions import db
 from handover.handovers import queries, rules, service
 from handover.handovers.forms import CorrectForm, RevokeForm, SignForm
 from handover.projects import queries as project_queries
+from handover.web.forms import attempt, show_errors
 
 bp = Blueprint("handovers", __name__)
 
@@ -27,14 +26,14 @@ def _page(unit, *, sign: SignForm | None = None, correct: CorrectForm | None = N
                            can_revoke=can(user, "handovers.revoke")), status
 
 
-def _refused(form, exc: DomainError) -> None:
-    """Put a refusal under the field it names; the gate's conditions show at the top of the page."""
-    details = exc.details if isinstance(exc.details, list) else []
-    fields = {d.get("field") for d in details if isinstance(d, dict)} & set(form._fields)
-    for name in fields:
-        form[name].errors = [*form[name].errors, exc.message]
-    if not fields and not any(isinstance(d, dict) and d.get("field") == "gate" for d in details):
-        form.form_errors.append(exc.message)
+def _attempt(form, step, success):
+    """Commit once through the form helper; a refusal goes under its fields and into the summary,
+    except the gate's conditions, which the page already lists at the top with their reasons."""
+    outcome = attempt(step, form=form, success=success, quiet=True)
+    exc = outcome.error
+    if exc is not None and not any(isinstance(d, dict) and d.get("field") == "gate" for d in exc.details or []):
+        show_errors(form, exc)
+    return outcome
 
 
 @bp.get("/units/<int:unit_id>/handover")
@@ -53,15 +52,12 @@ def sign(unit_id: int):
     form = SignForm()
     if not form.validate_on_submit():
         return _page(unit_row, sign=form, status=400)
-    try:
-        service.sign_handover(unit_row, on=form.handed_over_on.data, actor=user, items=form.items.data or [],
-                              note=form.note.data or "", idempotency_key=form.idempotency_key.data or None)
-    except DomainError as exc:
-        db.session.rollback()
-        _refused(form, exc)
-        return _page(unit_row, sign=form, status=exc.status)
-    db.session.commit()
-    flash(_("Handover signed: handed over on %(on)s.", on=unit_row.handed_over_on), "success")
+    outcome = _attempt(form, lambda: service.sign_handover(
+        unit_row, on=form.handed_over_on.data, actor=user, items=form.items.data or [], note=form.note.data or "",
+        idempotency_key=form.idempotency_key.data or None),
+        success=lambda _record: _("Handover signed: handed over on %(on)s.", on=unit_row.handed_over_on))
+    if not outcome:
+        return _page(unit_row, sign=form, status=outcome.error.status)
     return redirect(url_for("handovers.unit", unit_id=unit_row.id))
 
 
@@ -74,14 +70,11 @@ def correct(unit_id: int):
     form = CorrectForm()
     if not form.validate_on_submit():
         return _page(unit_row, correct=form, status=400)
-    try:
-        service.correct_handover(unit_row, on=form.handed_over_on.data, note=form.note.data, actor=user)
-    except DomainError as exc:
-        db.session.rollback()
-        _refused(form, exc)
-        return _page(unit_row, correct=form, status=exc.status)
-    db.session.commit()
-    flash(_("Handover date corrected to %(on)s.", on=unit_row.handed_over_on), "success")
+    outcome = _attempt(form, lambda: service.correct_handover(unit_row, on=form.handed_over_on.data,
+                                                              note=form.note.data, actor=user),
+                       success=lambda _record: _("Handover date corrected to %(on)s.", on=unit_row.handed_over_on))
+    if not outcome:
+        return _page(unit_row, correct=form, status=outcome.error.status)
     return redirect(url_for("handovers.unit", unit_id=unit_row.id))
 
 
@@ -94,12 +87,8 @@ def revoke(unit_id: int):
     form = RevokeForm()
     if not form.validate_on_submit():
         return _page(unit_row, revoke=form, status=400)
-    try:
-        service.revoke_handover(unit_row, note=form.note.data, actor=user)
-    except DomainError as exc:
-        db.session.rollback()
-        _refused(form, exc)
-        return _page(unit_row, revoke=form, status=exc.status)
-    db.session.commit()
-    flash(_("Handover revoked."), "success")
+    outcome = _attempt(form, lambda: service.revoke_handover(unit_row, note=form.note.data, actor=user),
+                       success=_("Handover revoked."))
+    if not outcome:
+        return _page(unit_row, revoke=form, status=outcome.error.status)
     return redirect(url_for("handovers.unit", unit_id=unit_row.id))

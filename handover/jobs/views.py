@@ -4,9 +4,9 @@ from flask_babel import lazy_gettext as _l
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
-from handover.extensions import db
 from handover.jobs import service
 from handover.jobs.models import JobStatus
+from handover.web.forms import save
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -59,6 +59,5 @@ def download(job_id: str):
 @requires("jobs.restart")
 def restart(job_id: str):
     """Start a failed job again; the page of the new job follows its progress."""
-    job = service.restart(request_user(), job_id)
-    db.session.commit()
+    job = save(lambda: service.restart(request_user(), job_id))
     return redirect(url_for("jobs.detail", job_id=job.id))

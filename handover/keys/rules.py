@@ -127,3 +127,11 @@ def is_overdue(status: S, due_back_on: date | None, today: date) -> bool:
     """Loans are due back the same day; one still out after that day is overdue (the kit's one
     "overdue", with "done" meaning the key is no longer out)."""
     return lifecycle.is_overdue(due_back_on, done=status not in OUT, today=today)
+
+
+#: the permission each custody event needs (who holds it: accounts.permissions); the service refuses anyone else
+EVENT_PERMISSIONS: dict[E, str] = {
+    E.RECEIVED: "keys.manage", E.CHECKED: "keys.manage", E.LOST: "keys.manage", E.LOCK_CHANGED: "keys.manage",
+    E.LENT: "keys.lend", E.RETURNED: "keys.lend",
+    E.HANDED_TO_OWNER: "keys.hand_to_owner", E.ENTRUSTED: "keys.hand_to_owner", E.RETURNED_TO_OWNER: "keys.hand_to_owner",
+}

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from handover.accounts.models import User
+from handover.accounts.permissions import ensure
 from handover.core import idempotency, storage
 from handover.core.errors import Conflict, ValidationFailed
 from handover.core.events import announce, key_event_recorded, key_returned_to_owner
@@ -134,6 +135,7 @@ def record_key_event(key: Key, data: KeyEventInput, *, actor: User, at: datetime
     for input. Announces `key_event_recorded`, and `key_returned_to_owner` when the owner gets a
     key back (heard after the commit).
     """
+    ensure(actor, rules.EVENT_PERMISSIONS[data.type])
     event, _acted = idempotency.once(
         KeyEvent, idempotency_key, same=lambda e: (e.key_id, e.action, e.actor_id) == (key.id, data.type, actor.id),
         act=lambda: _record(key, data, actor=actor, at=act_time(at),

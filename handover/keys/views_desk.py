@@ -7,7 +7,7 @@ from werkzeug.routing import BuildError
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
-from handover.core.errors import DomainError, NotFound, ValidationFailed
+from handover.core.errors import NotFound
 from handover.core.staging import discard_staged, load_staged, stage_file
 from handover.extensions import db
 from handover.handovers.queries import key_refusal
@@ -19,7 +19,7 @@ from handover.projects import import_runs
 from handover.projects import queries as project_queries
 from handover.projects.forms import ImportConfirmForm
 from handover.projects.models import ImportRun, Unit
-from handover.web.forms import show_errors, attempt, submit
+from handover.web.forms import attempt, dry_run, import_problems, submit
 
 bp = Blueprint("key_desk", __name__)
 
@@ -204,17 +204,14 @@ def import_keys(batch_id: int):
     file_name = ""
     if form.validate_on_submit():
         content, file_name = form.file.data.read(), form.file.data.filename or ""
-        try:
-            preview = importing.preview_keys(batch, content)
-        except ValidationFailed as exc:
-            problems = exc.details
-            show_errors(form, exc)  # the summary on top of the form says it, the table lists each cell
-        else:
-            if preview.has_changes:
-                staged = stage_file(content, purpose=_purpose(batch.id), user_id=user.id, file_name=file_name,
-                                    fingerprint=preview.fingerprint())
-                confirm = ImportConfirmForm(formdata=None, token=staged.token, sha256=staged.sha256)
-        db.session.rollback()
+        # the summary on top of the form says what is wrong, the problems table lists each cell
+        outcome = dry_run(lambda: importing.preview_keys(batch, content), form=form)
+        problems = import_problems(outcome.error)
+        preview = outcome.value
+        if preview is not None and preview.has_changes:
+            staged = stage_file(content, purpose=_purpose(batch.id), user_id=user.id, file_name=file_name,
+                                fingerprint=preview.fingerprint())
+            confirm = ImportConfirmForm(formdata=None, token=staged.token, sha256=staged.sha256)
     runs = import_runs.recent_runs(batch.id, importing.RUN_KIND)
     return render_template("keys/import.html", batch=batch, form=form, problems=problems, preview=preview,
                            confirm=confirm, file_name=file_name, runs=runs,
@@ -236,17 +233,17 @@ def confirm_key_import(batch_id: int):
     if not form.validate_on_submit():
         flash(_("The confirmation was incomplete; upload the file again."), "error")
         return back
-    try:
+
+    def confirm():
         staged = load_staged(form.token.data, purpose=_purpose(batch.id), user_id=user.id, sha256=form.sha256.data)
-        count = importing.import_keys(batch, staged.content, actor=user, expected_fingerprint=staged.fingerprint,
-                                      file_name=staged.file_name, sha256=staged.sha256)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        return staged, importing.import_keys(batch, staged.content, actor=user,
+                                             expected_fingerprint=staged.fingerprint, file_name=staged.file_name,
+                                             sha256=staged.sha256)
+
+    outcome = attempt(confirm, success=lambda done: _("Import finished: %(n)d keys registered.", n=done[1]))
+    if not outcome:
         return back
-    db.session.commit()
-    discard_staged(staged.token)
-    flash(_("Import finished: %(n)d keys registered.", n=count), "success")
+    discard_staged(outcome.value[0].token)
     return redirect(url_for("keys.ledger", batch_id=batch.id))
 
 
@@ -259,14 +256,7 @@ def undo_key_import(run_id: int):
     if run is None or run.kind != importing.RUN_KIND:
         raise NotFound(_("No such import."))
     batch = project_queries.get_batch(user, run.batch_id)
-    try:
-        import_runs.undo_import(run, actor=user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The import was undone."), "success")
+    attempt(lambda: import_runs.undo_import(run, actor=user), success=_("The import was undone."))
     return redirect(url_for("key_desk.import_keys", batch_id=batch.id))
 
 

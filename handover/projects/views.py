@@ -6,14 +6,14 @@ from flask_babel import gettext as _
 from handover.accounts import service as accounts_service
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
-from handover.core.errors import DomainError, NotFound, ValidationFailed
+from handover.core.errors import NotFound
 from handover.core.staging import discard_staged, load_staged, stage_file
 from handover.core.pagination import paginate
 from handover.extensions import db
 from handover.projects import import_runs, importing, queries, service, unit_sheet
 from handover.projects.forms import BatchForm, ImportConfirmForm, ProjectForm, UnitImportForm
 from handover.projects.models import HandoverMode, ImportRun, Unit
-from handover.web.forms import show_errors, attempt, submit
+from handover.web.forms import attempt, dry_run, import_problems, submit
 
 bp = Blueprint("projects", __name__)
 
@@ -98,17 +98,14 @@ def import_units(batch_id: int):
     file_name = ""
     if form.validate_on_submit():
         content, file_name = form.file.data.read(), form.file.data.filename or ""
-        try:
-            preview = importing.preview_units(batch, content)
-        except ValidationFailed as exc:
-            problems = exc.details
-            show_errors(form, exc)  # the summary on top of the form says it, the table lists each cell
-        else:
-            if preview.has_changes:
-                staged = stage_file(content, purpose=_purpose(batch.id), user_id=user.id, file_name=file_name,
-                                    fingerprint=preview.fingerprint())
-                confirm = ImportConfirmForm(formdata=None, token=staged.token, sha256=staged.sha256)
-        db.session.rollback()
+        # the summary on top of the form says what is wrong, the problems table lists each cell
+        outcome = dry_run(lambda: importing.preview_units(batch, content), form=form)
+        problems = import_problems(outcome.error)
+        preview = outcome.value
+        if preview is not None and preview.has_changes:
+            staged = stage_file(content, purpose=_purpose(batch.id), user_id=user.id, file_name=file_name,
+                                fingerprint=preview.fingerprint())
+            confirm = ImportConfirmForm(formdata=None, token=staged.token, sha256=staged.sha256)
     runs = import_runs.recent_runs(batch.id, importing.RUN_KIND)
     return render_template("projects/import.html", batch=batch, form=form, problems=problems, preview=preview,
                            confirm=confirm, file_name=file_name, runs=runs,
@@ -130,19 +127,19 @@ def confirm_import(batch_id: int):
     if not form.validate_on_submit():
         flash(_("The confirmation was incomplete; upload the file again."), "error")
         return back
-    try:
+
+    def confirm():
         staged = load_staged(form.token.data, purpose=_purpose(batch.id), user_id=user.id, sha256=form.sha256.data)
-        result = importing.import_units(batch, staged.content, actor=user, accept_warnings=form.accept_warnings.data,
-                                        expected_fingerprint=staged.fingerprint, file_name=staged.file_name,
-                                        sha256=staged.sha256)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return back
-    db.session.commit()
-    discard_staged(staged.token)
-    flash(_("Import finished: %(c)d units created, %(u)d updated. It can be undone today below.",
-            c=result.created, u=result.updated), "success")
+        return staged, importing.import_units(batch, staged.content, actor=user,
+                                              accept_warnings=form.accept_warnings.data,
+                                              expected_fingerprint=staged.fingerprint, file_name=staged.file_name,
+                                              sha256=staged.sha256)
+
+    outcome = attempt(confirm, success=lambda done: _(
+        "Import finished: %(c)d units created, %(u)d updated. It can be undone today below.",
+        c=done[1].created, u=done[1].updated))
+    if outcome:
+        discard_staged(outcome.value[0].token)
     return back
 
 
@@ -155,14 +152,7 @@ def undo_import(run_id: int):
     if run is None or run.kind != importing.RUN_KIND:
         raise NotFound(_("No such import."))
     batch = queries.get_batch(user, run.batch_id)
-    try:
-        import_runs.undo_import(run, actor=user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The import was undone."), "success")
+    attempt(lambda: import_runs.undo_import(run, actor=user), success=_("The import was undone."))
     return redirect(url_for("projects.import_units", batch_id=batch.id))
 
 

@@ -8,11 +8,10 @@ from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import can, requires
-from handover.core.errors import DomainError
 from handover.defects import service as defect_service
 from handover.defects.forms import uploaded_files
 from handover.defects.models import Severity
-from handover.web.forms import show_errors
+from handover.web.forms import attempt, submit
 from handover.extensions import db
 from handover.inspections.models import InspectionStage
 from handover.projects import queries as project_queries
@@ -48,17 +47,10 @@ def areas(batch_id: int):
         if not can(request_user(), "risks.areas"):
             flash(_("You may not add public areas."), "error")
             return redirect(url_for("risk_areas.areas", batch_id=batch_id))
-        if form.validate_on_submit():
-            try:
-                service.add_area(batch, name=form.name.data, kind=AreaKind(form.kind.data),
-                                 building_id=form.building_id.building_id(), actor=request_user())
-            except DomainError as exc:
-                db.session.rollback()
-                show_errors(form, exc)
-            else:
-                db.session.commit()
-                flash(_("Public area added."), "success")
-                return redirect(url_for("risk_areas.areas", batch_id=batch_id))
+        if submit(form, lambda: service.add_area(batch, name=form.name.data, kind=AreaKind(form.kind.data),
+                                                 building_id=form.building_id.building_id(), actor=request_user()),
+                  success=_("Public area added.")):
+            return redirect(url_for("risk_areas.areas", batch_id=batch_id))
         status = 422
     return render_template("risks/areas.html", batch=batch, rows=queries.areas_of(batch.id), form=form,
                            can_add=can(request_user(), "risks.areas")), status
@@ -76,21 +68,19 @@ def area_detail(area_id: int):
         if not can(user, "risks.area_defects"):
             flash(_("You may not log defects."), "error")
             return redirect(url_for("risk_areas.area_detail", area_id=area_id))
-        if form.validate_on_submit():
-            try:
-                defect, _created = defect_service.record_defect(None, defect_service.NewDefect(
-                    id=form.id.data or None, stage=InspectionStage(form.stage.data), room=form.room.data,
-                    category=form.category.data, description=form.description.data,
-                    severity=Severity(form.severity.data)), actor=user, area=area)
-                for upload in uploaded_files(form.photos):
-                    defect_service.add_photo(defect, upload.read(), actor=user)
-            except DomainError as exc:
-                db.session.rollback()
-                show_errors(form, exc)
-            else:
-                db.session.commit()
-                flash(_("Defect recorded."), "success")
-                return redirect(url_for("defects.detail", defect_id=defect.id))
+
+        def record():
+            defect, _created = defect_service.record_defect(None, defect_service.NewDefect(
+                id=form.id.data or None, stage=InspectionStage(form.stage.data), room=form.room.data,
+                category=form.category.data, description=form.description.data,
+                severity=Severity(form.severity.data)), actor=user, area=area)
+            for upload in uploaded_files(form.photos):
+                defect_service.add_photo(defect, upload.read(), actor=user)
+            return defect
+
+        outcome = submit(form, record, success=_("Defect recorded."))
+        if outcome:
+            return redirect(url_for("defects.detail", defect_id=outcome.value.id))
         status = 422
     return render_template("risks/area.html", area=area, defects=queries.area_defects(area.id), form=form,
                            can_log=can(user, "risks.area_defects"), uuid=str(uuid.uuid4())), status
@@ -114,19 +104,11 @@ def promises(batch_id: int):
         if not can(user, "risks.edit"):
             flash(_("You may not add promises."), "error")
             return redirect(url_for("risk_areas.promises", batch_id=batch_id))
-        if form.validate_on_submit():
-            try:
-                service.add_promise(batch, service.NewPromise(
-                    text=form.text.data, source=PromiseSource(form.source.data), reference=form.reference.data or "",
-                    building_ids=tuple(form.building_ids.data or ()), unit_ids=tuple(form.unit_ids.data or ())),
-                    actor=user)
-            except DomainError as exc:
-                db.session.rollback()
-                show_errors(form, exc)
-            else:
-                db.session.commit()
-                flash(_("Promise registered."), "success")
-                return redirect(url_for("risk_areas.promises", batch_id=batch_id))
+        if submit(form, lambda: service.add_promise(batch, service.NewPromise(
+                text=form.text.data, source=PromiseSource(form.source.data), reference=form.reference.data or "",
+                building_ids=tuple(form.building_ids.data or ()), unit_ids=tuple(form.unit_ids.data or ())),
+                actor=user), success=_("Promise registered.")):
+            return redirect(url_for("risk_areas.promises", batch_id=batch_id))
         status = 422
     rows = [(p, queries.scope_label(p)) for p in queries.promises_of(batch.id)]
     return render_template("risks/promises.html", batch=batch, rows=rows, form=form,
@@ -147,16 +129,10 @@ def check_promise(promise_id: int):
         flash(_("The form has expired. Reload the page and try again."), "error")
         return redirect(back)
     unit = project_queries.get_unit(user, form.unit_id.data)
-    try:
-        check = service.check_promise(promise, unit, kept=form.kept.data == "1", note=form.note.data or "",
-                                      actor=user, inspection_id=form.inspection_id.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("Promise not kept: a category C risk was opened.") if check.risk_id else _("Promise checked: kept."),
-          "success")
+    attempt(lambda: service.check_promise(promise, unit, kept=form.kept.data == "1", note=form.note.data or "",
+                                          actor=user, inspection_id=form.inspection_id.data),
+            success=lambda check: (_("Promise not kept: a category C risk was opened.") if check.risk_id
+                                   else _("Promise checked: kept.")))
     return redirect(back)
 
 
@@ -191,22 +167,15 @@ def transfers(batch_id: int):
         if not can(user, "risks.transfer"):
             flash(_("You may not record transfers."), "error")
             return redirect(url_for("risk_areas.transfers", batch_id=batch_id))
-        if form.validate_on_submit():
-            try:
-                building = queries.get_building(user, form.building_id.data)
-                transfer = service.record_transfer(building, service.NewTransfer(
-                    transferred_on=form.transferred_on.data, developer_signatory=form.developer_signatory.data,
-                    property_signatory=form.property_signatory.data, note=form.note.data or "",
-                    open_items=tuple(_open_items(form))), actor=user)
-            except DomainError as exc:
-                db.session.rollback()
-                show_errors(form, exc)
-            else:
-                db.session.commit()
-                flash(_("Transfer recorded."), "success")
-                if rules.is_transfer_late(transfer.transferred_on, batch.window_start):
-                    flash(documents.late_warning(batch), "error")
-                return redirect(url_for("risk_areas.transfers", batch_id=batch_id))
+        outcome = submit(form, lambda: service.record_transfer(
+            queries.get_building(user, form.building_id.data), service.NewTransfer(
+                transferred_on=form.transferred_on.data, developer_signatory=form.developer_signatory.data,
+                property_signatory=form.property_signatory.data, note=form.note.data or "",
+                open_items=tuple(_open_items(form))), actor=user), success=_("Transfer recorded."))
+        if outcome:
+            if rules.is_transfer_late(outcome.value.transferred_on, batch.window_start):
+                flash(documents.late_warning(batch), "error")
+            return redirect(url_for("risk_areas.transfers", batch_id=batch_id))
         status = 422
     return render_template("risks/transfers.html", batch=batch, rows=queries.transfers_of(batch), form=form,
                            posted_building=form.building_id.data if request.method == "POST" else None,

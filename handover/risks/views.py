@@ -20,9 +20,9 @@ from flask_babel import gettext as _
 from handover.accounts.access import request_user
 from handover.accounts.permissions import can, requires
 from handover.core import storage
-from handover.core.errors import DomainError, NotFound
+from handover.core.errors import NotFound
 from handover.core.timeutil import today_local
-from handover.web.forms import show_errors
+from handover.web.forms import attempt, save, submit
 from handover.extensions import db
 from handover.projects import queries as project_queries
 from handover.risks import documents, queries, rules, service
@@ -99,23 +99,17 @@ def new_risk(batch_id: int):
     batch = _batch(batch_id)
     form = RiskForm(data=request.args.to_dict() if request.method == "GET" else None)
     set_buildings(form.building_id, project_queries.buildings_of(batch))
-    if form.validate_on_submit():
-        try:
-            risk = service.record_risk(batch, service.NewRisk(
-                category=RiskCategory(form.category.data), title=form.title.data,
-                severity=RiskSeverity(form.severity.data), description=form.description.data or "",
-                department=form.department.data or "", building_id=form.building_id.building_id(),
-                answer_id=form.answer_id.data), actor=request_user())
-        except DomainError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Risk recorded."), "success")
-            check_id = request.args.get("check_id", type=int)
-            if check_id:
-                return redirect(url_for("risks.self_check", check_id=check_id, _anchor=f"cat-{risk.category.value}"))
-            return redirect(url_for("risks.detail", risk_id=risk.id))
+    outcome = submit(form, lambda: service.record_risk(batch, service.NewRisk(
+        category=RiskCategory(form.category.data), title=form.title.data,
+        severity=RiskSeverity(form.severity.data), description=form.description.data or "",
+        department=form.department.data or "", building_id=form.building_id.building_id(),
+        answer_id=form.answer_id.data), actor=request_user()), success=_("Risk recorded."))
+    if outcome:
+        risk = outcome.value
+        check_id = request.args.get("check_id", type=int)
+        if check_id:
+            return redirect(url_for("risks.self_check", check_id=check_id, _anchor=f"cat-{risk.category.value}"))
+        return redirect(url_for("risks.detail", risk_id=risk.id))
     return render_template("risks/form.html", batch=batch, form=form), 422 if form.errors else 200
 
 
@@ -166,23 +160,20 @@ def act(risk_id: int, action: str):
     form = ActionForm(prefix=action)
     if not form.validate_on_submit():
         return _detail_page(risk, {action: form}, 400)
-    try:
+
+    def step():
         if action == "propose":
-            service.propose_acceptance(risk, statement=form.statement.data or "",
-                                       compensation_plan=form.compensation_plan.data or "", actor=user)
-        else:
-            service.act(risk, rules.RiskAct(action=action, plan=form.plan.data or "",
-                                            plan_owner=form.plan_owner.data or "", due_date=form.due_date.data,
-                                            note=form.note.data or "", statement=form.statement.data or "",
-                                            compensation_plan=form.compensation_plan.data or ""),
-                        actor=user, version=form.version.data)
-    except DomainError as exc:
-        db.session.rollback()
-        risk = queries.get_risk(user, risk_id)
-        show_errors(form, exc)
-        return _detail_page(risk, {action: form}, exc.status)
-    db.session.commit()
-    flash(_("Saved: %(action)s.", action=rules.ACTION_LABELS[action]), "success")
+            return service.propose_acceptance(risk, statement=form.statement.data or "",
+                                              compensation_plan=form.compensation_plan.data or "", actor=user)
+        return service.act(risk, rules.RiskAct(action=action, plan=form.plan.data or "",
+                                               plan_owner=form.plan_owner.data or "", due_date=form.due_date.data,
+                                               note=form.note.data or "", statement=form.statement.data or "",
+                                               compensation_plan=form.compensation_plan.data or ""),
+                           actor=user, version=form.version.data)
+
+    outcome = attempt(step, form=form, success=_("Saved: %(action)s.", action=rules.ACTION_LABELS[action]))
+    if not outcome:
+        return _detail_page(queries.get_risk(user, risk_id), {action: form}, outcome.error.status)
     return redirect(url_for("risks.detail", risk_id=risk.id))
 
 
@@ -194,14 +185,8 @@ def override(risk_id: int):
     risk = queries.get_risk(user, risk_id)
     form = OverrideForm()
     if form.validate_on_submit():
-        try:
-            service.override_blocking(risk, reason=form.reason.data, actor=user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Override recorded."), "success")
+        attempt(lambda: service.override_blocking(risk, reason=form.reason.data, actor=user),
+                success=_("Override recorded."))
     else:
         flash(_("Write down the reason for the override."), "error")
     return redirect(url_for("risks.detail", risk_id=risk_id))
@@ -215,16 +200,10 @@ def add_evidence(risk_id: int):
     risk = queries.get_risk(user, risk_id)
     form = EvidenceForm()
     upload = form.file.data if form.validate_on_submit() else None
-    try:
-        service.add_evidence(risk, filename=getattr(upload, "filename", "") or "", actor=user,
-                             content=upload.read() if upload else b"",
-                             content_type=getattr(upload, "mimetype", "") or "")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Evidence added."), "success")
+    attempt(lambda: service.add_evidence(risk, filename=getattr(upload, "filename", "") or "", actor=user,
+                                         content=upload.read() if upload else b"",
+                                         content_type=getattr(upload, "mimetype", "") or ""),
+            success=_("Evidence added."))
     return redirect(url_for("risks.detail", risk_id=risk_id, _anchor="evidence"))
 
 
@@ -252,8 +231,8 @@ def start_self_check(batch_id: int):
     if not form.validate_on_submit():
         flash(_("The form has expired. Reload the page and try again."), "error")
         return redirect(url_for("risks.readiness", batch_id=batch_id))
-    check = service.start_self_check(batch, building_id=form.building_id.building_id(), actor=request_user())
-    db.session.commit()
+    check = save(lambda: service.start_self_check(batch, building_id=form.building_id.building_id(),
+                                                  actor=request_user()))
     return redirect(url_for("risks.self_check", check_id=check.id))
 
 
@@ -278,13 +257,11 @@ def answer(check_id: int):
     if not form.validate_on_submit() or form.answer.data not in CheckAnswer._value2member_map_:
         flash(_("The form has expired. Reload the page and try again."), "error")
         return redirect(url_for("risks.self_check", check_id=check_id))
-    try:
-        row = service.answer_question(check, form.question.data, CheckAnswer(form.answer.data), actor=user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    outcome = attempt(lambda: service.answer_question(check, form.question.data, CheckAnswer(form.answer.data),
+                                                      actor=user))
+    if not outcome:
         return redirect(url_for("risks.self_check", check_id=check_id))
-    db.session.commit()
+    row = outcome.value
     question = rules.QUESTIONS_BY_CODE[row.question]
     if row.answer == CheckAnswer.RISK and row.risk_id is None:
         return redirect(url_for("risks.new_risk", batch_id=check.batch_id, category=question.category.value,

@@ -8,6 +8,10 @@ first)::
         return redirect(...)
     return render_template("projects/form.html", form=form)
 
+`save` does the same for a request with no form (starting a job: a refusal goes to the error
+page) and `dry_run` runs a step and always rolls back (an import's preview). No page view calls
+``db.session.commit()`` or ``rollback()`` itself (tests/core/test_form_helper.py checks).
+
 A `DomainError` rolls the whole request back. Its `details` (a list of ``{field, message}``) land
 under the form fields they name; what names no field goes to ``form.form_errors`` (shown by the
 error summary at the top of the form, ``templates/_partials/error_summary.html``) or, without a
@@ -66,6 +70,34 @@ def attempt(step: Callable[[], Any], *, form=None, success: str | Callable[[Any]
     db.session.commit()
     if success:
         flash(success(value) if callable(success) else success, "success")
+    return Outcome(True, value)
+
+
+def save(step: Callable[[], Any]) -> Any:
+    """Run `step` and commit once, for a request with no form to show a refusal on (a job started,
+    a row created on first visit): a refusal rolls back and propagates to the app's error page."""
+    outcome = attempt(step, quiet=True)
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.value
+
+
+def dry_run(step: Callable[[], Any], *, form=None, field_aliases: dict[str, str] | None = None) -> Outcome:
+    """Run `step` to see what it would change, then roll everything back: nothing is written (an
+    import's preview). A refusal is shown as `attempt` shows it; the outcome holds the step's result."""
+    try:
+        value = step()
+    except DomainError as exc:
+        db.session.rollback()
+        if form is not None:
+            show_errors(form, exc, field_aliases)
+        else:
+            flash(exc.message, "error")
+        return Outcome(False, error=exc)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.rollback()
     return Outcome(True, value)
 
 

@@ -30,9 +30,8 @@ def test_create_returns_201_open_and_resend_returns_the_same(world, api):
     assert api.get(f"/api/v1/defects?unit_id={world.a1.id}").get_json()["total"] == 1
 
 
-def test_concurrent_resends_through_http_make_one_defect(world, app, client):
-    token = client.post("/api/v1/auth/token", json={"username": "engineering", "password": "password123"})
-    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+def test_concurrent_resends_through_http_make_one_defect(world, app, as_role):
+    headers = as_role("engineering").headers
     client_id, statuses, barrier = str(uuid.uuid4()), [], threading.Barrier(5, timeout=10)
 
     def send():
@@ -58,7 +57,7 @@ def test_invalid_body_is_422_with_fields(world, api):
     assert {"stage", "room", "category", "description"} <= {d["field"] for d in response.get_json()["details"]}
 
 
-def test_walk_through_the_life_cycle(world, api, client):
+def test_walk_through_the_life_cycle(world, api, as_role):
     api.token("engineering")
     defect_id = api.post(f"/api/v1/units/{world.a1.id}/defects", json=BODY).get_json()["id"]
     url = f"/api/v1/defects/{defect_id}/transitions"
@@ -67,19 +66,18 @@ def test_walk_through_the_life_cycle(world, api, client):
     assert assigned.status_code == 200 and assigned.get_json()["status"] == "assigned"
     assert api.post(url, json={"action": "verify"}).status_code == 409
 
-    token = client.post("/api/v1/auth/token", json={"username": "contractor", "password": "password123"})
-    as_contractor = {"Authorization": f"Bearer {token.get_json()['token']}"}
-    no_photo = client.post(url, json={"action": "fix"}, headers=as_contractor)
+    contractor = as_role("contractor")
+    no_photo = contractor.post(url, json={"action": "fix"})
     assert no_photo.status_code == 422 and no_photo.get_json()["details"][0]["field"] == "photo"
-    upload = client.post(f"/api/v1/defects/{defect_id}/photos", headers=as_contractor,
-                         data={"file": (io.BytesIO(jpeg_with_gps()), "after.jpg")}, content_type="multipart/form-data")
+    upload = contractor.post(f"/api/v1/defects/{defect_id}/photos",
+                             data={"file": (io.BytesIO(jpeg_with_gps()), "after.jpg")}, content_type="multipart/form-data")
     assert upload.status_code == 201 and upload.get_json()["kind"] == "after"
-    assert client.post(url, json={"action": "fix", "note": "已修复"}, headers=as_contractor).status_code == 200
+    assert contractor.post(url, json={"action": "fix", "note": "已修复"}).status_code == 200
     rejected = api.post(url, json={"action": "reject", "note": "仍渗水"}).get_json()
     assert rejected["status"] == "assigned" and rejected["rework_count"] == 1
-    client.post(f"/api/v1/defects/{defect_id}/photos", headers=as_contractor,
-                data={"file": (io.BytesIO(png()), "after2.png")}, content_type="multipart/form-data")
-    client.post(url, json={"action": "fix"}, headers=as_contractor)
+    contractor.post(f"/api/v1/defects/{defect_id}/photos",
+                    data={"file": (io.BytesIO(png()), "after2.png")}, content_type="multipart/form-data")
+    contractor.post(url, json={"action": "fix"})
     verified = api.post(url, json={"action": "verify"}).get_json()
     assert verified["status"] == "verified"
     detail = api.get(f"/api/v1/defects/{defect_id}").get_json()

@@ -5,12 +5,13 @@ from decimal import Decimal as D
 import pytest
 import sqlalchemy as sa
 
-from handover.core.errors import Conflict, ValidationFailed
+from handover.accounts.models import User
+from handover.core.errors import Conflict, NotPermitted, ValidationFailed
 from handover.core.events import payment_recorded
 from handover.core.timeutil import now_utc
 from handover.extensions import db
 from handover.fees import queries, service
-from handover.fees.models import Payment, PaymentKind
+from handover.fees.models import Payment, PaymentKind, PaymentMethod
 from handover.fees.settlement import settlement_for, settlements_for
 from handover.projects.models import Batch, Unit
 from tests.fees.demo_cases import DEMO_SETTINGS, pay
@@ -121,6 +122,34 @@ def test_payment_resent_with_its_idempotency_key_is_recorded_once(ctx, demo_case
         pay(demo_cases.netting, "100.00", "SK-IDEM-2", idempotency_key="tablet-7-0001")
 
 
+def test_a_payment_resent_at_the_same_moment_is_recorded_once(app, demo_cases):
+    """Three resends race (a tablet retrying on a weak signal): one entry, every resend gets it."""
+    import threading
+
+    results, errors, barrier = [], [], threading.Barrier(3, timeout=10)
+
+    def send():
+        try:
+            with app.app_context():
+                db.session.commit()  # hold no transaction (nor SQLite's write lock) at the barrier
+                barrier.wait(10)
+                row = pay(demo_cases.owing, "100.00", "SK-RACE-1", idempotency_key="tablet-9-0001")
+                db.session.commit()
+                results.append(row.id)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    with app.app_context():
+        [entry_id] = db.session.scalars(sa.select(Payment.id).where(Payment.receipt_no == "SK-RACE-1")).all()
+    assert results == [entry_id] * 3
+
+
 def test_payment_keeps_when_the_money_moved_but_never_a_future_time(ctx, demo_cases):
     earlier = datetime(2026, 11, 30, 2, 15, tzinfo=UTC)
     assert pay(demo_cases.owing, "1.00", "SK-AT-1", at=earlier).at == earlier
@@ -198,3 +227,16 @@ def test_batch_settlements_take_the_same_number_of_queries_for_any_batch_size(ct
 
 def test_settlements_for_no_units_asks_nothing(ctx):
     assert _count_queries(lambda: settlements_for([])) == 0
+
+
+def test_the_service_asks_the_permission_table_who_records_money(ctx, demo_cases):
+    """Sales may not record a payment or reverse one, whatever page or client calls the service."""
+    sales = db.session.scalar(sa.select(User).where(User.username == "sales"))
+    unit = _unit(demo_cases.owing)
+    with pytest.raises(NotPermitted):
+        service.record_payment(unit, kind=PaymentKind.PAYMENT, amount=D("1.00"), method=PaymentMethod.TRANSFER,
+                               receipt_no="SK-NOT-1", actor=sales)
+    entry = db.session.scalar(sa.select(Payment).where(Payment.unit_id == unit.id))
+    with pytest.raises(NotPermitted):
+        service.reverse_payment(entry, receipt_no="SK-NOT-2", actor=sales)
+    assert settlement_for(unit).balance == D("62050.12")

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from handover.accounts.models import User
-from handover.core.errors import Conflict, TransitionNotAllowed, ValidationFailed
+from handover.core.errors import Conflict, NotPermitted, TransitionNotAllowed, ValidationFailed
 from handover.core.events import unit_handed_over
 from handover.core.timeutil import now_utc
 from handover.extensions import db
@@ -223,3 +223,15 @@ def test_signing_at_the_same_moment_signs_once(app, demo_cases, same_key):
         [record_id] = db.session.scalars(sa.select(HandoverRecord.id)).all()
     assert results.count(record_id) == (3 if same_key else 1)
     assert results.count("refused") == (0 if same_key else 2)
+
+
+def test_the_service_asks_the_permission_table_who_signs_and_who_revokes(ctx, demo_cases):
+    """Finance may not sign; sales sign but may not correct or revoke (the managers' call)."""
+    with pytest.raises(NotPermitted):
+        service.sign_handover(_unit(demo_cases.netting), on=ON, actor=_user("finance"))
+    service.sign_handover(_unit(demo_cases.netting), on=ON, actor=_user("sales"))
+    with pytest.raises(NotPermitted):
+        service.correct_handover(_unit(demo_cases.netting), on=date(2026, 11, 30), actor=_user("sales"), note="录错")
+    with pytest.raises(NotPermitted):
+        service.revoke_handover(_unit(demo_cases.netting), actor=_user("sales"), note="签错")
+    assert [row.action for row in queries.history(demo_cases.netting)] == ["sign"]

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from handover.extensions import db
 from handover.handovers.models import HandoverRecord
+from tests.fixtures.keys import signature_png
 
 
 def _text(response) -> str:
@@ -107,3 +108,31 @@ def test_key_desk_asks_the_gate(demo_cases, browser):
     assert 'data-gate="blocked"' in owing and 'data-gate="ok"' not in owing and "62,050.12" in owing
     netting = _text(browser.client.get(f"/keys/desk/{demo_cases.netting}"))
     assert 'data-gate="ok"' in netting and 'data-gate="blocked"' not in netting
+
+
+def test_key_desk_hands_keys_over_only_where_the_gate_is_open(demo_cases, keys, browser, app):
+    """The desk's own POST asks the same gate: 1-1-202 keeps its key, 1-1-401's goes to its owner."""
+    held = {case: keys.received(getattr(demo_cases, case)).id for case in ("owing", "netting")}
+    browser.login("property")
+    for case, owner in (("owing", "吴磊"), ("netting", "周杰")):
+        unit_id = getattr(demo_cases, case)
+        page = f"/keys/desk/{unit_id}"
+        answer = browser.post(f"/keys/desk/{unit_id}/handed_to_owner", {
+            "key_ids": [held[case]], "to": owner, "signature": signature_png()}, page=page)
+        if case == "owing":
+            assert answer.status_code == 409 and "62,050.12" in _text(answer)
+        else:
+            assert answer.status_code == 302
+    assert keys.state(held["owing"]).status == "in_office"
+    assert keys.state(held["netting"]).status == "with_owner"
+
+
+def test_key_api_asks_the_gate_for_both_demo_cases(demo_cases, keys, api):
+    held = {case: keys.received(getattr(demo_cases, case)).id for case in ("owing", "netting")}
+    api.token("property")
+    body = {"type": "handed_to_owner", "signature": signature_png()}
+    refused = api.post(f"/api/v1/keys/{held['owing']}/events", json={**body, "to": "吴磊"})
+    assert refused.status_code == 409
+    assert [(d["code"], d["amount"]) for d in refused.get_json()["details"]] == [("fees_unsettled", "62050.12")]
+    handed = api.post(f"/api/v1/keys/{held['netting']}/events", json={**body, "to": "周杰"})
+    assert handed.status_code == 201 and handed.get_json()["status_after"] == "with_owner"

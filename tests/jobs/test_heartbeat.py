@@ -130,7 +130,7 @@ def test_the_job_page_offers_to_start_a_stopped_job_again(app, world, browser, k
         assert service.wait_for(new_id, timeout=30).status == JobStatus.FINISHED
 
 
-def test_the_sweep_command_ends_lost_jobs_and_removes_old_files(app, world, runner, kinds):
+def test_the_sweep_command_ends_lost_jobs_and_removes_old_files(app, world, runner, kinds, as_role):
     folder = Path(app.config["UPLOAD_FOLDER"]) / "jobs"
     now = now_utc()
     old = _queued_job(app, world.users["engineering"], {}, status=JobStatus.FINISHED, result_path="x",
@@ -156,9 +156,7 @@ def test_the_sweep_command_ends_lost_jobs_and_removes_old_files(app, world, runn
     assert _job(app, lost).message == "No worker picked up this job. Start the job again."
     assert _job(app, running).status == JobStatus.RUNNING
 
-    client = app.test_client()
-    token = client.post("/api/v1/auth/token", json={"username": "engineering", "password": "password123"})
-    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
-    gone = client.get(f"/api/v1/jobs/{old}/download", headers=headers)
+    engineering = as_role("engineering")
+    gone = engineering.get(f"/api/v1/jobs/{old}/download")
     assert gone.status_code == 404 and gone.get_json()["error"] == "not_found"
-    assert client.get(f"/api/v1/jobs/{recent}/download", headers=headers).status_code == 200
+    assert engineering.get(f"/api/v1/jobs/{recent}/download").status_code == 200

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from handover.accounts.models import User
-from handover.core.errors import Conflict, DomainError, TransitionNotAllowed, ValidationFailed
+from handover.core.errors import Conflict, DomainError, NotPermitted, TransitionNotAllowed, ValidationFailed
 from handover.core.events import key_event_recorded, key_returned_to_owner
 from handover.core.timeutil import freeze, local_tz, now_utc, to_local, today_local
 from handover.extensions import db
@@ -228,3 +228,12 @@ def test_another_persons_idempotency_key_is_not_their_answer(ctx, keys, settled_
     db.session.commit()
     with pytest.raises(Conflict):
         _act(key.id, "lent", counterparty="保洁", idempotency_key="shared-key", actor="property_2")
+
+
+def test_the_service_asks_the_permission_table_for_each_event(ctx, keys, settled_unit):
+    """Finance keeps no keys: the service refuses them whatever page or client calls it."""
+    key = keys.create(settled_unit.id)
+    with pytest.raises(NotPermitted):
+        _act(key.id, "received", actor="finance", counterparty="总包 孙工")
+    db.session.rollback()
+    assert _events(key.id) == [] and db.session.get(Key, key.id).status == KeyStatus.WITH_CONTRACTOR

@@ -57,7 +57,7 @@ def test_an_override_releases_the_units_until_the_risk_is_reopened(app, api, sit
     assert len(_blockers(app, site.a1)) == 1, "reopening lapses the override"
 
 
-def test_a_public_area_defect_goes_through_the_whole_defect_workflow(app, api, client, site):
+def test_a_public_area_defect_goes_through_the_whole_defect_workflow(app, api, as_role, site):
     api.token("engineering")
     area = api.post(f"/api/v1/batches/{site.batch_id}/areas",
                     json={"name": "1号楼入户大堂", "kind": "lobby", "building_id": site.building1})
@@ -77,14 +77,13 @@ def test_a_public_area_defect_goes_through_the_whole_defect_workflow(app, api, c
     url = f"/api/v1/defects/{client_id}/transitions"
     assert api.post(url, json={"action": "assign", "contractor_id": site.world.contractor_id,
                                "due_date": LATER}).get_json()["status"] == "assigned"
-    token = client.post("/api/v1/auth/token", json={"username": "contractor", "password": "password123"})
-    contractor = {"Authorization": f"Bearer {token.get_json()['token']}"}
-    listed = client.get("/api/v1/defects", headers=contractor).get_json()
+    contractor = as_role("contractor")
+    listed = contractor.get("/api/v1/defects").get_json()
     assert [d["id"] for d in listed["items"]] == [client_id]
-    photo = client.post(f"/api/v1/defects/{client_id}/photos", headers=contractor,
-                        data={"file": (io.BytesIO(png()), "after.png")}, content_type="multipart/form-data")
+    photo = contractor.post(f"/api/v1/defects/{client_id}/photos",
+                            data={"file": (io.BytesIO(png()), "after.png")}, content_type="multipart/form-data")
     assert photo.status_code == 201
-    assert client.post(url, json={"action": "fix", "note": "已更换吊顶"}, headers=contractor).status_code == 200
+    assert contractor.post(url, json={"action": "fix", "note": "已更换吊顶"}).status_code == 200
     readiness = api.get(f"/api/v1/batches/{site.batch_id}/readiness").get_json()
     assert readiness["public_area_defects_open"] == 1
     verified = api.post(url, json={"action": "verify"}).get_json()
