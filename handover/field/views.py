@@ -6,7 +6,7 @@ from handover.accounts import service as account_service
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.core.access import public
-from handover.extensions import db
+from handover.web.forms import save
 from handover.projects import queries as project_queries
 
 bp = Blueprint("field", __name__, url_prefix="/field")
@@ -40,8 +40,7 @@ def session_info():
 @requires("defects.create")
 def token():
     """An API token for the signed-in user's tablet (CSRF-checked: the header X-CSRFToken)."""
-    raw, row = account_service.issue_api_token(request_user())
-    db.session.commit()
+    raw, row = save(lambda: account_service.issue_api_token(request_user()))
     return jsonify({"token": raw, "expires_at": row.expires_at.isoformat(), "user_id": request_user().id})
 
 
