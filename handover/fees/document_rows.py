@@ -14,6 +14,7 @@ from handover.fees import queries
 from handover.fees.models import Payment, PaymentKind, ReturnDecision
 from handover.fees.rules import Line
 from handover.fees.settlement import Settlement as Statement
+from handover.fees.settlement import settlement_for
 from handover.projects.models import HandoverMode, Unit
 from handover.reporting.chinese_amount import amount_in_capitals
 
@@ -29,7 +30,32 @@ LINE_ORDER = ("area_differential", "property_fee", "maintenance_fund", "deed_tax
 
 
 def unit_label(unit: Unit) -> str:
-    return f"{unit.building.name}号楼{unit.entrance}单元{unit.room_no}室"
+    return unit.full_name
+
+
+@dataclass(frozen=True)
+class Company:
+    """The issuing company's details from the project settings (printed on letters and receipts)."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
+    hours: str = ""
+    venue: str = ""
+    booking: str = ""
+    bank_name: str = ""
+    bank_account_name: str = ""
+    bank_account: str = ""
+    property_company: str = ""
+    property_requirements: str = ""
+    seal_box: bool = True
+
+
+def company(project) -> Company:
+    return Company(project.company, project.company_address, project.company_phone, project.office_hours,
+                   project.handover_venue, project.booking_instructions, project.bank_name,
+                   project.bank_account_name, project.bank_account, project.property_company,
+                   project.property_requirements, project.seal_box)
 
 
 @dataclass(frozen=True)
@@ -76,6 +102,8 @@ class Notice:
     pending: tuple[str, ...]
     activation: Activation
     issued_at: datetime
+    company: Company = Company("")
+    number: str = ""
 
     @property
     def file_name(self) -> str:
@@ -99,7 +127,8 @@ def notice(statement: Statement, activation: Activation) -> Notice:
                   threshold_percent=percent(contract.diff_threshold), return_right=statement.return_right,
                   decision=decision, lines=tuple(statement.lines), total=statement.total, paid=statement.paid,
                   refunded=statement.refunded, balance=statement.balance, pending=tuple(statement.pending),
-                  activation=activation, issued_at=now_utc())
+                  activation=activation, issued_at=now_utc(), company=company(project),
+                  number=f"TZ-{contract.number}")
 
 
 def masked_phone(unit: Unit) -> str:
@@ -127,6 +156,17 @@ class Receipt:
     #: for a reversal: the receipt it cancels; for a reversed entry: the reversal's number
     reverses_receipt_no: str
     reversed_by_receipt_no: str
+    contract_no: str = ""
+    #: who paid (or, for a refund, who was paid): the name given at the desk, else the buyers
+    payer: str = ""
+    #: what was paid for: (fee line, amount allocated to it), largest outstanding lines first
+    allocation: tuple[tuple[str, Decimal], ...] = ()
+    company: Company = Company("")
+
+    @property
+    def signed_amount(self) -> Decimal:
+        """The amount as it counts on the account: a reversal prints negative."""
+        return -self.amount if self.kind.endswith("冲正") else self.amount
 
     @property
     def file_name(self) -> str:
@@ -141,13 +181,38 @@ def receipt(payment: Payment, unit: Unit) -> Receipt:
     title = "冲正凭证" if row.original else ("退款凭证" if refund else "收款收据")
     project = unit.batch.project
     return Receipt(receipt_no=payment.receipt_no, title=title, project=project.name,
-                   payee=project.developer or project.name, unit_label=unit_label(unit),
+                   payee=project.company,
+                   contract_no=unit.contract.number if unit.contract else "",
+                   payer=getattr(payment, "payer", "") or queries.owner_names(unit),
+                   allocation=allocation(row.original or payment, unit), company=company(project), unit_label=unit_label(unit),
                    owner_names=queries.owner_names(unit),
                    kind=("退款" if refund else "收款") + ("冲正" if row.original else ""), amount=payment.amount,
                    amount_in_capitals=amount_in_capitals(payment.amount), method=str(payment.method.label),
                    operator=payment.operator_name, at=payment.at, note=payment.note,
                    reverses_receipt_no=row.original.receipt_no if row.original else "",
                    reversed_by_receipt_no=row.reversed_by.receipt_no if row.reversed_by else "")
+
+
+def allocation(payment: Payment, unit: Unit) -> tuple[tuple[str, Decimal], ...]:
+    """What a payment paid for, line by line: the unit's fee lines in the settlement's order, each
+    filled from the money received before this payment, then from this payment (a refund or a
+    reversal is allocated the same way, to show which lines it concerns)."""
+    statement = settlement_for(unit)
+    owed = [(line.label, line.amount) for line in statement.lines if line.amount > 0]
+    earlier = sum((row.payment.amount for row in queries.ledger_of(unit.id)
+                   if row.payment.id < payment.id and row.payment.kind != PaymentKind.REFUND
+                   and not row.original and not row.reversed_by), ZERO)
+    left, lines = payment.amount, []
+    for label, amount in owed:
+        covered = min(amount, earlier)
+        earlier -= covered
+        part = min(amount - covered, left)
+        if part > 0:
+            lines.append((label, part))
+            left -= part
+    if left > 0:
+        lines.append(("预收款（多缴部分）", left))
+    return tuple(lines)
 
 
 @dataclass(frozen=True)
@@ -205,3 +270,49 @@ def schedule(batch_name: str, statements: list[Statement]) -> FeeSchedule:
               **{key: sum((row.get(key, ZERO) for row in rows), ZERO) for key in money_keys},
               "settled": f"{sum(1 for s in statements if s.settled)} 户已结清"}
     return FeeSchedule(batch_name, (*SCHEDULE_HEAD, *line_columns, *SCHEDULE_TAIL), rows, totals)
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    at: datetime
+    kind: str
+    method: str
+    receipt_no: str
+    #: as it counts on the account: payments positive, refunds and reversals of payments negative
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class FeeStatement:
+    """费用结算确认单: one unit's settled fees for the buyers to sign (all figures from `settlement`)."""
+
+    notice: Notice
+    owners: tuple[str, ...]
+    entries: tuple[LedgerEntry, ...]
+    settled: bool
+    returned: bool
+
+    @property
+    def file_name(self) -> str:
+        return f"费用结算确认单-{self.notice.unit_label}.pdf".replace("/", "-")
+
+
+def _entry(row) -> LedgerEntry:
+    payment = row.payment
+    refund = payment.kind == PaymentKind.REFUND
+    sign = -1 if refund else 1
+    if row.original:
+        sign = -sign
+    kind = ("退款" if refund else "收款") + ("冲正" if row.original else "")
+    return LedgerEntry(payment.at, kind, str(payment.method.label), payment.receipt_no, sign * payment.amount)
+
+
+def fee_statement(statement: Statement) -> FeeStatement:
+    """The fee statement for signature of the statement's unit (also for a returned unit: then it
+    says so and shows what is to be refunded)."""
+    unit = statement.unit
+    contract = unit.contract
+    owners = tuple(owner.name for owner in [contract.owner, *contract.co_owners])
+    gathered = notice(statement, Activation(None, "", None, ""))
+    entries = tuple(_entry(row) for row in queries.ledger_of(unit.id))
+    return FeeStatement(gathered, owners, entries, statement.settled, statement.returned)

@@ -71,18 +71,25 @@ def issue_activations(units: Iterable[Unit], *, actor: User,
     return issued
 
 
+def public_url(endpoint: str) -> str:
+    """The address printed on a letter: PUBLIC_URL (configured) and the page's path; never the host
+    the request came in on (a staff member printing on an internal address must not send owners
+    there). Without PUBLIC_URL only the path is printed."""
+    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    return f"{base}{url_for(endpoint)}"
+
+
 def _activation(unit: Unit, issued: dict[int, accounts.OwnerActivation]) -> document_rows.Activation:
     """What the notice prints about the owner's portal account, from what was issued for it."""
     owner = unit.contract.owner
-    url, phone = url_for("accounts.activate", _external=True), document_rows.masked_phone(unit)
+    url, phone = public_url("accounts.activate"), document_rows.masked_phone(unit)
     given = issued.get(owner.id)
     if given is None:
         if accounts.has_portal_account(owner):
-            return document_rows.Activation(None, phone, None, url_for("accounts.login", _external=True),
-                                            activated=True)
+            return document_rows.Activation(None, phone, None, public_url("accounts.login"), activated=True)
         return document_rows.Activation(None, phone, None, url, withheld=True)
     if given.activated:
-        return document_rows.Activation(None, phone, None, url_for("accounts.login", _external=True), activated=True)
+        return document_rows.Activation(None, phone, None, public_url("accounts.login"), activated=True)
     if given.code is None:
         return document_rows.Activation(None, phone, None, url, problem=given.problem)
     return document_rows.Activation(given.code, phone, to_local(given.expires_at).date(), url)
@@ -99,6 +106,14 @@ def notice_pdf(statement: Settlement, issued: dict[int, accounts.OwnerActivation
     gathered = notice(statement, issued)
     with force_locale(DOCUMENT_LOCALE):
         return FileResult(documents.render_notice(gathered), gathered.file_name, PDF_MIMETYPE)
+
+
+def fee_statement_pdf(unit: Unit) -> FileResult:
+    """费用结算确认单: the unit's fee statement for the buyers to sign (one page). ValidationFailed
+    for a unit without a contract."""
+    with force_locale(DOCUMENT_LOCALE):
+        sheet = document_rows.fee_statement(settlement_for(unit))
+        return FileResult(documents.render_fee_statement(sheet), sheet.file_name, PDF_MIMETYPE)
 
 
 def receipt_pdf(payment: Payment) -> FileResult:

@@ -125,7 +125,7 @@ def signature_lines(labels: Sequence[str], st: Styles) -> Table:
             widths.append(10 * mm)  # a gap between two signers
         signature_row += [text(label, st.body), ""]
         date_row += [text(_("Date"), st.body), ""]
-        widths += [36 * mm, 44 * mm]
+        widths += [46 * mm, 34 * mm]
         line_column = len(widths) - 1
         lines.append(("LINEBELOW", (line_column, 0), (line_column, 1), 0.6, colors.black))
     table = Table([signature_row, date_row], colWidths=widths, rowHeights=[14 * mm, 10 * mm], hAlign="LEFT")
