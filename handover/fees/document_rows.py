@@ -4,6 +4,7 @@ from `fees.settlement` (the one settlement rule).
 
 Documents are Chinese legal forms, so their fixed labels are Chinese here.
 """
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,10 +22,14 @@ from handover.reporting.chinese_amount import amount_in_capitals
 ZERO = Decimal("0.00")
 #: the spreadsheet's fixed columns before the fee lines, and after them
 SCHEDULE_HEAD = (("building", "楼栋", 8), ("entrance", "单元", 6), ("room_no", "房号", 8), ("owner", "业主", 16),
-                 ("contract_no", "合同编号", 16), ("contract_area", "合同面积(m²)", 11),
+                 ("phone", "联系电话", 14), ("contract_no", "合同编号", 16), ("contract_area", "合同面积(m²)", 11),
                  ("measured_area", "实测面积(m²)", 11))
 SCHEDULE_TAIL = (("total", "应收合计", 13), ("paid", "已收", 13), ("refunded", "已退", 13),
-                 ("balance", "余额", 13), ("settled", "是否结清", 9), ("note", "备注", 30))
+                 ("balance", "余额", 13), ("owed", "应补缴", 13), ("refund_due", "应退还", 13),
+                 ("settled", "是否结清", 9), ("note", "备注", 30))
+PAYMENT_COLUMNS = (("at", "时间", 17), ("building", "楼栋", 8), ("entrance", "单元", 6), ("room_no", "房号", 8),
+                   ("owner", "业主", 16), ("kind", "类别", 10), ("method", "方式", 10), ("receipt_no", "收据号", 18),
+                   ("amount", "金额（元）", 14), ("operator", "经办人", 12), ("note", "摘要", 30))
 #: fee line codes in the order columns appear; "other" charges get a column per label
 LINE_ORDER = ("area_differential", "property_fee", "maintenance_fund", "deed_tax")
 
@@ -217,12 +222,14 @@ def allocation(payment: Payment, unit: Unit) -> tuple[tuple[str, Decimal], ...]:
 
 @dataclass(frozen=True)
 class FeeSchedule:
-    """One row per unit: fixed columns, a column per fee line, totals; and a totals row."""
+    """One row per unit: fixed columns, a column per fee line, totals; and a totals row (without
+    the units whose buyer returned them); and every payment, refund and reversal of the batch."""
 
     batch: str
     columns: tuple[tuple[str, str, float], ...]
     rows: tuple[dict, ...]
     totals: dict
+    payments: tuple[tuple, ...] = ()
 
     def value_rows(self) -> list[tuple]:
         keys = [key for key, _header, _width in self.columns]
@@ -244,14 +251,16 @@ def _line_columns(statements: list[Statement]) -> list[tuple[str, str, float]]:
 
 def _note(statement: Statement) -> str:
     if statement.returned:
-        return "买受人已退房"
+        return "买受人已退房（不计入合计）"
     return "；".join(statement.pending)
 
 
-def _schedule_row(statement: Statement) -> dict:
+def _schedule_row(statement: Statement, phone: Callable[[str], str]) -> dict:
     unit, contract = statement.unit, statement.unit.contract
+    balance = statement.balance
     row = {"building": unit.building.name, "entrance": unit.entrance, "room_no": unit.room_no,
-           "owner": queries.owner_names(unit), "contract_no": contract.number,
+           "owner": queries.owner_names(unit), "phone": phone(contract.owner.phone),
+           "owed": max(balance, ZERO), "refund_due": max(-balance, ZERO), "contract_no": contract.number,
            "contract_area": statement.contract_area, "measured_area": statement.measured_area,
            "total": statement.total, "paid": statement.paid, "refunded": statement.refunded,
            "balance": statement.balance, "settled": "是" if statement.settled else "否", "note": _note(statement)}
@@ -261,15 +270,37 @@ def _schedule_row(statement: Statement) -> dict:
     return row
 
 
-def schedule(batch_name: str, statements: list[Statement]) -> FeeSchedule:
-    """The batch's fee schedule from its statements (see `queries.batch_statements`)."""
+def schedule(batch_name: str, statements: list[Statement], *, phone: Callable[[str], str] = lambda p: p,
+             payments: Sequence[tuple] = ()) -> FeeSchedule:
+    """The batch's fee schedule from its statements (see `queries.batch_statements`). Units whose
+    buyer returned them are listed but left out of the totals; what buyers still owe and what is
+    to be refunded to them are totalled separately. `phone` shows an owner's phone as the reader
+    may see it (finance in full, others masked)."""
     line_columns = _line_columns(statements)
-    rows = tuple(_schedule_row(s) for s in statements)
-    money_keys = [key for key, _h, _w in line_columns] + ["total", "paid", "refunded", "balance"]
-    totals = {"building": "合计", "room_no": f"{len(rows)} 户",
-              **{key: sum((row.get(key, ZERO) for row in rows), ZERO) for key in money_keys},
-              "settled": f"{sum(1 for s in statements if s.settled)} 户已结清"}
-    return FeeSchedule(batch_name, (*SCHEDULE_HEAD, *line_columns, *SCHEDULE_TAIL), rows, totals)
+    rows = tuple(_schedule_row(s, phone) for s in statements)
+    counted = [row for row, s in zip(rows, statements) if not s.returned]
+    returned = len(rows) - len(counted)
+    money_keys = [key for key, _h, _w in line_columns] + ["total", "paid", "refunded", "balance", "owed",
+                                                          "refund_due"]
+    totals = {"building": "合计", "room_no": f"{len(counted)} 户",
+              "owner": f"另有 {returned} 户已退房，不计入合计" if returned else "",
+              **{key: sum((row.get(key, ZERO) for row in counted), ZERO) for key in money_keys},
+              "settled": f"{sum(1 for s in statements if s.settled and not s.returned)} 户已结清"}
+    return FeeSchedule(batch_name, (*SCHEDULE_HEAD, *line_columns, *SCHEDULE_TAIL), rows, totals, tuple(payments))
+
+
+def payment_rows(batch_id: int) -> list[tuple]:
+    """Every payment, refund and reversal of the batch's units, in time order, amounts as they
+    count on the account (refunds and reversals of payments negative)."""
+    entries = []
+    for unit in queries.units_in_order(queries.batch_unit_ids(batch_id)):
+        for row in queries.ledger_of(unit.id):
+            entry = _entry(row)
+            payment = row.payment
+            entries.append((payment.at, unit.building.name, unit.entrance, unit.room_no,
+                            queries.owner_names(unit), entry.kind, entry.method, entry.receipt_no, entry.amount,
+                            payment.operator_name, payment.note))
+    return sorted(entries, key=lambda e: (e[0], e[7]))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 
 from handover.accounts import service as accounts
 from handover.accounts.models import User
+from handover.accounts.rules import phone_for
 from handover.core.errors import Conflict
 from handover.core.timeutil import to_local, today_local
 from handover.extensions import db
@@ -32,7 +33,7 @@ from handover.jobs.models import Job
 from handover.jobs.runner import JobContext
 from handover.projects.models import Batch, Unit
 from handover.reporting.files import PDF_MIMETYPE, XLSX_MIMETYPE, FileResult
-from handover.reporting.xlsx import Column, write_xlsx
+from handover.reporting.xlsx import Column, write_workbook
 
 DOCUMENT_LOCALE = "zh_Hans_CN"
 SCHEDULE_KIND = "fee_schedule"
@@ -128,12 +129,16 @@ def _schedule_name(batch_name: str) -> str:
 
 def write_schedule(target, schedule: document_rows.FeeSchedule) -> None:
     columns = [Column(header, width) for _key, header, width in schedule.columns]
-    write_xlsx(target, columns, schedule.value_rows(), sheet_title="费用明细")
+    payments = [Column(header, width) for _key, header, width in document_rows.PAYMENT_COLUMNS]
+    write_workbook(target, [("费用明细", columns, schedule.value_rows()), ("收退款记录", payments, schedule.payments)])
 
 
-def gather_schedule(batch: Batch) -> document_rows.FeeSchedule:
+def gather_schedule(batch: Batch, actor: User) -> document_rows.FeeSchedule:
+    """The schedule as `actor` may read it: owners' phones in full for finance, masked for others."""
     with force_locale(DOCUMENT_LOCALE):
-        return document_rows.schedule(batch.name, queries.batch_statements(batch.id))
+        return document_rows.schedule(batch.name, queries.batch_statements(batch.id),
+                                      phone=lambda phone: phone_for(actor, phone) or "",
+                                      payments=document_rows.payment_rows(batch.id))
 
 
 def export_schedule(batch: Batch, *, actor: User) -> FileResult | Job:
@@ -142,14 +147,14 @@ def export_schedule(batch: Batch, *, actor: User) -> FileResult | Job:
     if len(queries.batch_unit_ids(batch.id)) > limit:
         return jobs.enqueue(SCHEDULE_KIND, {"batch_id": batch.id}, actor=actor)
     out = io.BytesIO()
-    write_schedule(out, gather_schedule(batch))
+    write_schedule(out, gather_schedule(batch, actor))
     return FileResult(out.getvalue(), _schedule_name(batch.name), XLSX_MIMETYPE)
 
 
 def schedule_job(ctx: JobContext) -> tuple[Path, str]:
     """Job: the batch's fee schedule as Excel."""
     batch = db.session.get(Batch, ctx.params["batch_id"])
-    schedule = gather_schedule(batch)
+    schedule = gather_schedule(batch, ctx.actor)
     db.session.commit()
     path = ctx.out_dir / "fee-schedule.xlsx"
     write_schedule(path, schedule)

@@ -173,15 +173,15 @@ def test_fee_schedule_rows_equal_the_statements(priced, world, api):
     response = api.get(f"/api/v1/batches/{world.a.batch_id}/fees.xlsx")
     assert response.status_code == 200 and response.mimetype == XLSX
     headers, rows = _rows(response.data)
-    assert headers[:7] == ["楼栋", "单元", "房号", "业主", "合同编号", "合同面积(m²)", "实测面积(m²)"]
-    assert headers[7:12] == ["面积补差", "物业服务费预收", "公共维修基金", "契税", "有线电视开户费"]
-    assert headers[12:] == ["应收合计", "已收", "已退", "余额", "是否结清", "备注"]
+    assert headers[:8] == ["楼栋", "单元", "房号", "业主", "联系电话", "合同编号", "合同面积(m²)", "实测面积(m²)"]
+    assert headers[8:13] == ["面积补差", "物业服务费预收", "公共维修基金", "契税", "有线电视开户费"]
+    assert headers[13:] == ["应收合计", "已收", "已退", "余额", "应补缴", "应退还", "是否结清", "备注"]
     units, totals = rows[:-1], rows[-1]
     assert [row["房号"] for row in units] == ["101", "102", "501", "502"]
     for row, unit_id in zip(units, (world.a1.id, world.a2.id, one.id, two.id)):
         statement = _statement(api, unit_id)
         lines = {line["label"]: Decimal(line["amount"]) for line in statement["lines"]}
-        for label in headers[7:12]:
+        for label in headers[8:13]:
             assert (row[label] is None and label not in lines) or _money(row[label]) == lines[label], label
         for header, key in (("应收合计", "total"), ("已收", "paid"), ("已退", "refunded"), ("余额", "balance")):
             assert _money(row[header]) == Decimal(statement[key]), (row["房号"], header)

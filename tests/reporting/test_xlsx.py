@@ -20,7 +20,7 @@ def test_header_widths_and_frozen_header():
     sheet = _read([["x", 1]], [Column("问题描述", 40), Column("返修次数", 8)])
     assert [c.value for c in sheet[1]] == ["问题描述", "返修次数"]
     assert sheet[1][0].font.b
-    assert sheet.column_dimensions["A"].width == 40
+    assert sheet.column_dimensions["A"].width == 40 and sheet.column_dimensions["B"].width >= 12
     assert sheet.freeze_panes == "A2"
     assert sheet.title == "台账"
 
@@ -46,9 +46,19 @@ def test_dates_and_local_times(app):
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x","点我")', "+1+2", "-2+3", "@SUM(A1)", "\t=1"])
 def test_formula_injection_is_neutralised(text):
+    """Shown exactly as typed, without a visible apostrophe: a text cell with the quote-prefix style."""
     cell = _read([[text]])[2][0]
-    assert cell.data_type == "s"
-    assert cell.value == "'" + text
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert cell.value == text
+
+
+def test_every_sheet_has_an_autofilter_wrapped_long_text_and_headers_that_fit():
+    long = "卫生间墙砖空鼓开裂，需要铲除重贴。" * 20
+    sheet = _read([["短", long], ["x", "y"]], [Column("问题所在位置及房间名称", 6), Column("描述", 30)])
+    assert sheet.auto_filter.ref == "A1:B3"
+    assert sheet.column_dimensions["A"].width >= 2 * len("问题所在位置及房间名称")
+    assert sheet["B2"].alignment.wrap_text and not sheet["A2"].alignment.wrap_text
+    assert sheet["B2"].value == long
 
 
 def test_carriage_return_trigger_is_neutralised():
