@@ -213,8 +213,10 @@ def render_notice(notice: Notice) -> bytes:
                       letterhead=_letterhead(notice), page_label=PAGE_LABEL)
 
 
-def render_notices(notices: Sequence[Notice], target: Path, *, on_page: Callable[[int], None] = lambda done: None):
-    """Every notice in one PDF for printing, each starting on a new page with its own page count.
+def render_notices(notices: Sequence[Notice], target: Path, *, on_page: Callable[[int], None] = lambda done: None,
+                   skipped: Sequence[tuple[str, str]] = ()):
+    """Every notice in one PDF for printing, each starting on a new page with its own page count;
+    then, if any, a page listing the units that got no notice and why.
 
     `on_page(done)` is called as each notice is laid out, to report progress.
     """
@@ -225,6 +227,14 @@ def render_notices(notices: Sequence[Notice], target: Path, *, on_page: Callable
             story.append(PageBreak())
         story.append(pdf.SectionStart(_letterhead(notice), partial(on_page, number)))
         story += notice_story(notice, st)
+    if skipped:
+        if story:
+            story.append(PageBreak())
+        story += [pdf.SectionStart(pdf.Letterhead(notices[0].company.name if notices else "", "未生成通知书的房屋")),
+                  pdf.text("未生成交付通知书的房屋", st.title),
+                  pdf.data_table(["序号", "房屋", "原因"], [[str(n), unit, reason] for n, (unit, reason)
+                                                          in enumerate(skipped, start=1)],
+                                 [14 * mm, 70 * mm, 96 * mm], st)]
     pdf.build(str(target), story, title="交付通知书", page_label=PAGE_LABEL)
 
 

@@ -13,6 +13,7 @@ is given.
 """
 import io
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app, url_for
@@ -22,7 +23,7 @@ from flask_babel import gettext as _
 from handover.accounts import service as accounts
 from handover.accounts.models import User
 from handover.accounts.rules import phone_for
-from handover.core.errors import Conflict
+from handover.core.errors import Conflict, DomainError
 from handover.core.timeutil import to_local, today_local
 from handover.extensions import db
 from handover.fees import document_rows, documents, queries
@@ -166,33 +167,63 @@ def start_notices(batch: Batch, *, actor: User) -> Job:
     return jobs.enqueue(NOTICES_KIND, {"batch_id": batch.id}, actor=actor)
 
 
-def gather_notices(unit_ids: list[int], actor: User,
-                   progress: Callable[[int], None]) -> list[document_rows.Notice]:
+@dataclass(frozen=True)
+class Skipped:
+    """A unit that gets no notice, and why (printed at the end of the batch file and in the job message)."""
+
+    unit_label: str
+    reason: str
+
+
+def gather_notices(unit_ids: list[int], actor: User, progress: Callable[[int], None],
+                   skipped: list[Skipped] | None = None) -> list[document_rows.Notice]:
     """Notices of the units in order, their owners' codes issued (when `actor` may) and committed a
     chunk at a time, so the database is never held while rendering. Units whose buyer returned
-    them are left out, and their owners are issued nothing."""
+    them, or whose statement cannot be made, are left out (listed in `skipped` with why), and their
+    owners are issued nothing. `progress(done)` is called after each unit."""
     notices, issued = [], {}
+    skipped = [] if skipped is None else skipped
+    done = 0
     for start in range(0, len(unit_ids), UNITS_PER_CHUNK):
         statements = []
         for unit in queries.units_in_order(unit_ids[start:start + UNITS_PER_CHUNK]):
             try:
                 statements.append(notice_statement(unit))
-            except Conflict:
-                continue
+            except DomainError as exc:
+                reason = "买受人已退房" if isinstance(exc, Conflict) else exc.message
+                skipped.append(Skipped(unit.full_name, reason))
+            done += 1
+            progress(done)
         issue_activations([statement.unit for statement in statements], actor=actor, issued=issued)
         notices += [notice(statement, issued) for statement in statements]
         db.session.commit()
-        progress(min(start + UNITS_PER_CHUNK, len(unit_ids)))
     return notices
 
 
+def skipped_message(made: int, skipped: list[Skipped]) -> str:
+    """The finished job's message: how many notices were made, which units were skipped and why."""
+    if not skipped:
+        return _("%(made)d handover notices made.", made=made)
+    units = "; ".join(f"{s.unit_label}: {s.reason}" for s in skipped)
+    return _("%(made)d handover notices made, %(skipped)d units skipped: %(units)s",
+             made=made, skipped=len(skipped), units=units)[:255]
+
+
 def notices_job(ctx: JobContext) -> tuple[Path, str]:
-    """Job: every unit's handover notice in one PDF; progress counts gathering, then layout."""
+    """Job: every unit's handover notice in one PDF; progress counts gathering, then layout. Units
+    that get no notice (returned, no buyer) are listed on the file's last page and in the message."""
     batch = db.session.get(Batch, ctx.params["batch_id"])
     batch_name, unit_ids = batch.name, queries.batch_unit_ids(batch.id)
+    skipped = [Skipped(unit.full_name, "未登记买受人（无合同）")
+               for unit in queries.batch_units_without_contract(batch.id)]
     steps = 2 * max(len(unit_ids), 1)
+    ctx.progress(0, steps)
+    ctx.say(_("Gathering fee statements of %(count)d units…", count=len(unit_ids)))
+    notices = gather_notices(unit_ids, ctx.actor, lambda done: ctx.progress(done, steps), skipped)
+    ctx.say(_("Laying out %(count)d handover notices…", count=len(notices)))
     with force_locale(DOCUMENT_LOCALE):
-        notices = gather_notices(unit_ids, ctx.actor, lambda done: ctx.progress(done, steps))
         path = ctx.out_dir / "handover-notices.pdf"
-        documents.render_notices(notices, path, on_page=lambda done: ctx.progress(len(unit_ids) + done, steps))
+        documents.render_notices(notices, path, on_page=lambda done: ctx.progress(len(unit_ids) + done, steps),
+                                 skipped=[(s.unit_label, s.reason) for s in skipped])
+    ctx.message = skipped_message(len(notices), skipped)
     return path, f"交付通知书-{batch_name}.pdf".replace("/", "-")

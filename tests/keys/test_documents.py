@@ -147,7 +147,11 @@ def test_ledger_workbook_has_the_state_and_the_history(world, keys, ctx):
     assert set(by_code) == {key.code, waiting.code}
     lent_row = by_code[key.code]
     assert lent_row[:3] == ["1", "1", "101"] and lent_row[7] == "A-01"
-    assert lent_row[8] == KeyStatus.ON_LOAN.label and lent_row[9] == "'=HYPERLINK(\"x\")"  # neutralised
+    # shown as typed, never evaluated: a text cell with the quote-prefix style
+    assert lent_row[8] == KeyStatus.ON_LOAN.label and lent_row[9] == '=HYPERLINK("x")'
+    holder = next(row for row in workbook["当前状态"].iter_rows() if row[5].value == key.code)[9]
+    assert holder.data_type == "s" and holder.quotePrefix
+    assert all(workbook[name].auto_filter.ref for name in workbook.sheetnames)
     history = [list(r) for r in workbook["事件记录"].iter_rows(values_only=True)]
     assert len(history) == 1 + 3
     assert [r[4] for r in history[1:]] == [key.code] * 3
