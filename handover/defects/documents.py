@@ -15,6 +15,8 @@ from handover.reporting.xlsx import write_xlsx
 PHOTOS_PER_ROW = 4
 PHOTO_WIDTH = (pdf.FRAME_WIDTH - 2 * mm) / PHOTOS_PER_ROW
 PHOTO_MAX_HEIGHT = 60 * mm
+#: characters of a description per table row: about a fifth of a page in its column
+DESCRIPTION_CHUNK = 200
 
 
 def write_ledger(target, ledger: Ledger, rows) -> None:
@@ -81,18 +83,24 @@ def render_unit_defects(sheet: UnitDefectSheet) -> bytes:
     if sheet.lines:
         headers = [_("No."), _("Stage / round"), _("Location"), _("Description"), _("Severity"), _("Status"),
                    _("Inspector / contractor"), _("Due date")]
-        rows = [[str(line.number), f"{line.stage}\n{line.round}", line.place, line.description, line.severity,
-                 _status_text(line), f"{line.inspector}\n{line.contractor}".strip(),
-                 line.due_date.isoformat() if line.due_date else ""] for line in sheet.lines]
-        widths = [8 * mm, 22 * mm, 24 * mm, 52 * mm, 12 * mm, 16 * mm, 26 * mm, 20 * mm]
-        story.append(pdf.data_table(headers, rows, widths, st))
+        rows, continued = [], []
+        for line in sheet.lines:
+            first, *rest = pdf.chunks(line.description, DESCRIPTION_CHUNK)
+            rows.append([str(line.number), f"{line.stage}\n{line.round}", line.place, first, line.severity,
+                         _status_text(line), f"{line.inspector}\n{line.contractor}".strip(),
+                         line.due_date.isoformat() if line.due_date else ""])
+            for piece in rest:  # a long description continues in rows of its own, which split cleanly
+                continued.append(len(rows))
+                rows.append(["", "", "", piece, "", "", "", ""])
+        widths = [8 * mm, 20 * mm, 21 * mm, 60 * mm, 15 * mm, 15 * mm, 22 * mm, 19 * mm]
+        story.append(pdf.data_table(headers, rows, widths, st, split_in_row=False, continued=continued))
     else:
         story.append(pdf.text(_("No defects have been recorded for this unit."), st.body))
     story += _signature_block(sheet, st)
     with_photos = [line for line in sheet.lines if line.thumbnails]
     if with_photos:
-        story.append(pdf.text(_("Photos (found and after the fix)"), st.heading))
-        for line in with_photos:
-            story += [_photo_grid(line, st), pdf.spacer(2)]
+        heading = pdf.text(_("Photos (found and after the fix)"), st.heading)
+        for index, line in enumerate(with_photos):  # the heading stays with the first grid
+            story += [pdf.keep_together(*([heading] if index == 0 else []), _photo_grid(line, st)), pdf.spacer(2)]
     letterhead = pdf.Letterhead(sheet.company, title, sheet.unit_label, sheet.number)
     return pdf.render(story, title=f"{title} {sheet.unit_label}", letterhead=letterhead)

@@ -195,12 +195,9 @@ def notice_story(notice: Notice, st: pdf.Styles) -> list[Flowable]:
         pdf.text("六、物业服务", st.heading),
         *_property(notice, st),
         pdf.keep_together(pdf.text("七、业主服务平台", st.heading), *_activation(notice, st)),
-        pdf.keep_together(
-            pdf.spacer(6),
-            *([pdf.seal_box("盖章处", st)] if notice.company.seal_box else []),
-            pdf.text(f"{notice.company.name}（盖章）", st.body),
-            pdf.text(f"{issued:%Y年%m月%d日}", st.body),
-        ),
+        pdf.spacer(4),
+        pdf.sign_off([f"{notice.company.name}（盖章）", f"{issued:%Y年%m月%d日}"], st,
+                     seal="盖章处" if notice.company.seal_box else ""),
     ]
 
 
@@ -260,14 +257,16 @@ def _receipt_table(receipt: Receipt, st: pdf.Styles) -> Table:
         [pdf.text("款项明细", st.small), pdf.text(paid_for, st.body), "", ""],
         [pdf.text("金额（大写）", st.small), pdf.text(capitals, big), pdf.text("小写", st.small),
          pdf.text(f"¥{_signed(receipt.signed_amount)}", big)],
-        [pdf.text("摘要", st.small), pdf.text(receipt.note or "—", st.body),
-         pdf.text("经办人", st.small), pdf.text(f"{receipt.operator}　{to_local(receipt.at):%Y-%m-%d %H:%M}", st.body)],
+        [pdf.text("摘要", st.small), pdf.text(receipt.note or "—", st.body), "", ""],
+        [pdf.text("经办人", st.small), pdf.text(receipt.operator, st.body),
+         pdf.text("时间", st.small), pdf.text(f"{to_local(receipt.at):%Y-%m-%d %H:%M}", st.body)],
     ]
     table = Table(cells, colWidths=[22 * mm, 82 * mm, 16 * mm, 60 * mm])
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.6, pdf.GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (0, -1), pdf.HEADER_FILL), ("BACKGROUND", (2, 0), (2, 1), pdf.HEADER_FILL),
-        ("BACKGROUND", (2, 3), (2, 4), pdf.HEADER_FILL), ("SPAN", (1, 2), (3, 2)),
+        ("BACKGROUND", (2, 3), (2, 3), pdf.HEADER_FILL), ("BACKGROUND", (2, 5), (2, 5), pdf.HEADER_FILL),
+        ("SPAN", (1, 2), (3, 2)), ("SPAN", (1, 4), (3, 4)),
         ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("FONTNAME", (0, 0), (-1, -1), st.body.fontName),
     ]))
@@ -362,8 +361,7 @@ def render_fee_statement(sheet: FeeStatement) -> bytes:
     block = [pdf.spacer(4),
              pdf.text(f"结算状态：{state}。买受人已核对上述面积、各项费用、已付及已退金额，确认无误。", st.body),
              *[pdf.signature_lines(signers[i:i + 2], st) for i in range(0, len(signers), 2)]]
-    if notice.company.seal_box:
-        block.append(pdf.seal_box("盖章处", st, size=30 * mm))
+    block.append(pdf.sign_off([f"{notice.company.name}（盖章）"], st, seal="盖章处" if notice.company.seal_box else ""))
     story.append(pdf.keep_together(*block))
     letterhead = pdf.Letterhead(notice.company.name, "费用结算确认单", notice.unit_label, number)
     return pdf.render(story, title=f"费用结算确认单 {notice.unit_label}", letterhead=letterhead,

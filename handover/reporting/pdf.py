@@ -60,8 +60,9 @@ def styles() -> Styles:
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14, wordWrap="CJK")
     return Styles(
         title=ParagraphStyle("title", parent=body, fontSize=16, leading=22, alignment=TA_CENTER, spaceAfter=4 * mm),
+        # a heading never stays alone at the foot of a page
         heading=ParagraphStyle("heading", parent=body, fontSize=12, leading=16, spaceBefore=3 * mm,
-                               spaceAfter=2 * mm),
+                               spaceAfter=2 * mm, keepWithNext=1),
         body=body,
         small=ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=colors.HexColor("#52606d")),
         cell=ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11),
@@ -84,14 +85,15 @@ def text(value, style: ParagraphStyle) -> Paragraph:
     return Paragraph(markup(value), style)
 
 
-def data_table(headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float], st: Styles) -> Table:
+def data_table(headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float], st: Styles, *,
+               split_in_row: bool = True, continued: Sequence[int] = ()) -> Table:
     """A grid table whose header repeats on every page. Strings become wrapping paragraphs;
     flowables (images, nested tables) are placed as they are. A row taller than what is left of
     the page splits inside the row (its text continues on the next page) instead of failing, so
     images in a cell must be no taller than a page (see `fit_image`)."""
     body = [[cell if isinstance(cell, (Flowable, list)) else text(cell, st.cell) for cell in row] for row in rows]
     table = Table([[text(h, st.header_cell) for h in headers], *body], colWidths=list(widths), repeatRows=1,
-                  splitInRow=1)
+                  splitInRow=1 if split_in_row else 0)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
@@ -99,8 +101,24 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence], widths: Sequenc
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("FONTNAME", (0, 0), (-1, -1), st.cell.fontName),
+        # a continuation row (`continued`, 0-based body rows) reads as part of the row above it
+        *[("LINEABOVE", (0, row + 1), (-1, row + 1), 0.5, colors.white) for row in continued],
+        *[("LINEBEFORE", (1, row + 1), (-1, row + 1), 0.5, GRID) for row in continued],
     ]))
     return table
+
+
+def chunks(value: str, size: int) -> list[str]:
+    """A long text cut into pieces of about `size` characters, at a line or sentence end where one
+    is near, so each piece can be its own table row (rows that fit a page split cleanly)."""
+    value = value or ""
+    pieces = []
+    while len(value) > size:
+        cut = max(value.rfind(mark, size // 2, size) for mark in ("\n", "。", "；", "，", " "))
+        cut = cut + 1 if cut > 0 else size
+        pieces.append(value[:cut])
+        value = value[cut:]
+    return [*pieces, value]
 
 
 def fields_table(pairs: Sequence[tuple[str, str]], st: Styles, columns: int = 2) -> Table:
@@ -257,6 +275,19 @@ def document_template(target, *, title: str) -> SimpleDocTemplate:
                              creator="Handover", author="Handover",
                              # else the canvas starts in Helvetica: referenced, never embedded
                              initialFontName=cjk_font())
+
+
+def sign_off(lines: Sequence[str], st: Styles, *, seal: str = "") -> Table:
+    """The issuer's closing block at the right: its name (盖章) and the date, with the box for the
+    seal beside it when `seal` labels one."""
+    words = [text(line, st.body) for line in lines]
+    if not seal:
+        table = Table([[words]], colWidths=[80 * mm], hAlign="RIGHT")
+    else:
+        table = Table([[words, seal_box(seal, st, size=32 * mm)]], colWidths=[70 * mm, 36 * mm], hAlign="RIGHT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("FONTNAME", (0, 0), (-1, -1), st.body.fontName)]))
+    return table
 
 
 def seal_box(label: str, st: Styles, size: float = 38 * mm) -> Table:
