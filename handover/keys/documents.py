@@ -38,6 +38,8 @@ TAG_WIDTH, TAG_HEIGHT = 63 * mm, 37 * mm
 TAG_TOP = (A4[1] - TAG_ROWS * TAG_HEIGHT) / 2
 TAG_PADDING = 3 * mm
 QR_SIZE = 27 * mm
+#: punctuation that never starts a line of a label
+NO_LINE_START = "、，。：；！？）》」』）" + pdf.CHINESE_CANNOT_START
 #: the smallest font a label may shrink to before it is cut with an ellipsis
 LABEL_MIN_SIZE = 6.5
 
@@ -58,8 +60,12 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
     lines, line = [], ""
     for char in text:
         if line and stringWidth(line + char, cjk_font(), size) > width:
-            lines.append(line)
-            line = char.lstrip()
+            if char in NO_LINE_START and len(line) > 1:  # 避头点: take the character before along
+                lines.append(line[:-1])
+                line = line[-1] + char
+            else:
+                lines.append(line)
+                line = char.lstrip()
         else:
             line += char
     return [*lines, line] if line else lines
@@ -214,11 +220,6 @@ def _cards_table(st: pdf.Styles):
     return pdf.data_table(["卡片及遥控器", "数量", "编号"], rows, [50 * mm, 50 * mm, 80 * mm], st)
 
 
-def _owner_signature_lines(header: UnitHeader, st: pdf.Styles, role: str = "业主签名") -> list:
-    labels = [f"{role}（{person.name}）" for person in header.people] or [role]
-    return [pdf.signature_lines(labels[i:i + 2], st) for i in range(0, len(labels), 2)]
-
-
 def _letterhead(header: UnitHeader, document: str, prefix: str, day: str = "") -> pdf.Letterhead:
     return pdf.Letterhead(header.company, document, header.place,
                           f"{prefix}-{header.unit_id:06d}{'-' + day.replace('-', '') if day else ''}")
@@ -247,11 +248,11 @@ def render_handover_record(record: HandoverRecord) -> bytes:
     else:
         story.append(pdf.text("本户尚无钥匙移交给业主。", st.body))
     story += [pdf.spacer(3), pdf.text("卡片及遥控器", st.heading), _cards_table(st)]
-    block = [pdf.spacer(4), pdf.text("买受人确认已收到上列钥匙、卡片及遥控器，数量与记录相符。", st.body),
-             *_owner_signature_lines(header, st, "买受人签字"), pdf.signature_lines(["移交人（物业）"], st)]
-    if header.seal_box:
-        block.append(pdf.seal_box("盖章处", st, size=30 * mm))
-    story.append(pdf.keep_together(*block))
+    signers = [f"买受人签字（{person.name}）" for person in header.people] or ["买受人签字"]
+    signers.append("移交人（物业）")
+    story.append(pdf.keep_together(
+        pdf.spacer(4), pdf.text("买受人确认已收到上列钥匙、卡片及遥控器，数量与记录相符。", st.body),
+        *[pdf.signature_lines(signers[i:i + 2], st) for i in range(0, len(signers), 2)]))
     return pdf.render(story, title=f"钥匙移交记录 {header.place}", letterhead=letterhead)
 
 
