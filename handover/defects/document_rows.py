@@ -250,7 +250,7 @@ def _sheet(unit: Unit, defects: Iterable[Defect], today: date, printed_at: datet
     project = unit.batch.project
     return UnitDefectSheet(project.name, unit.batch.name, _unit_label(unit), "、".join(owners),
                            printed_at, lines, owners=owners, company=project.company,
-                           number=f"WT-{unit.id:06d}-{to_local(printed_at):%Y%m%d}",
+                           number=f"QD-{unit.id:06d}-{to_local(printed_at):%Y%m%d}",
                            stages=tuple(str(stage.label) for stage in _stages_in_order(stages)),
                            for_owner=stages <= OWNER_VISIBLE_STAGES, seal_box=project.seal_box)
 

@@ -62,7 +62,7 @@ def test_the_owners_list_has_stage_round_people_photos_and_a_line_for_each_buyer
     for number, page in enumerate(reader.pages[1:], start=2):
         head = "".join(page.extract_text().split())
         assert "问题清单" in head and "1号楼1单元101室" in head and "云璟置业（上海）有限公司" in head
-        assert f"第{number}页，共{len(reader.pages)}页" in head and "No.WT-" in head
+        assert f"第{number}页，共{len(reader.pages)}页" in head and "No.QD-" in head
 
 
 def test_staff_choose_the_stages_of_an_internal_list(stressed, api):

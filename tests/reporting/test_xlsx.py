@@ -69,3 +69,24 @@ def test_ordinary_text_is_untouched():
     assert neutralise("客厅墙面空鼓") == "客厅墙面空鼓"
     assert neutralise("a=b") == "a=b"
     assert _read([["客厅 -> 卧室"]])[2][0].value == "客厅 -> 卧室"
+
+
+def test_libreoffice_shows_formula_like_text_as_typed_and_evaluates_nothing(tmp_path):
+    """Opened by a real spreadsheet program (LibreOffice headless, where installed) and saved as
+    CSV: each formula-like text comes out exactly as typed (no apostrophe, no result)."""
+    import csv
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    texts = ['=HYPERLINK("http://x","点我")', "=1+2", "+1+2", "-2+3", "@SUM(A1)"]
+    path = tmp_path / "injection.xlsx"
+    write_xlsx(path, [Column("备注", 30)], [[text] for text in texts], sheet_title="台账")
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    with open(tmp_path / "injection.csv", encoding="utf-8") as handle:
+        cells = [row[0] for row in csv.reader(handle)]
+    assert cells == ["备注", *texts]
