@@ -27,6 +27,8 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
     APP_TIMEZONE = os.environ.get("APP_TIMEZONE", "Asia/Shanghai")
+    #: the address owners type in, printed on letters (notices): never the host a request came in on
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "UTC"

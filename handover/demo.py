@@ -111,6 +111,7 @@ def load_demo_data() -> dict:
         _add_defects(first, owner, random.Random(2026))
         _add_floor_plans(first, admin)
         _add_risks(first)
+        _add_document_settings(project, admin)
     return {"project": project.name, "owner": owner.name}
 
 
@@ -411,3 +412,15 @@ def _add_risks(batch) -> None:
         risks.OpenItem("屋面防水收口", start - timedelta(days=10)),)), actor=users["property"])
     risks.record_transfer(b2, risks.NewTransfer(start - timedelta(days=17), "工程部 陈工", "物业 周主管"),
                           actor=users["property"])
+
+
+def _add_document_settings(project, admin: User) -> None:
+    """The company details the documents print (the project's document settings page)."""
+    projects.update_company_details(
+        project, actor=admin, company_name="杭州滨江云璟置业有限公司", company_address="杭州市滨江区江南大道 1088 号",
+        company_phone="0571-8888 6600", office_hours="每日 9:00–17:30（节假日照常）",
+        handover_venue="云璟花园会所一楼交付中心", booking_instructions="请致电 0571-8888 6600 或在业主服务平台预约办理时间",
+        bank_name="中国工商银行杭州滨江支行", bank_account_name="杭州滨江云璟置业有限公司",
+        bank_account="1202 0266 0900 1234 567", property_company="滨江物业服务有限公司云璟分公司",
+        property_requirements="签署《前期物业服务协议》《临时管理规约》，登记业主及车辆信息，预交三个月物业服务费",
+        seal_box=True)

@@ -98,6 +98,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "projects.create_batch": frozenset({R.ADMIN, R.MANAGER}),
     "projects.create_contractor": frozenset({R.ADMIN, R.ENGINEERING, R.MANAGER}),
     "projects.import": frozenset({R.ADMIN, R.SALES}),
+    "projects.settings": ADMIN,  # the company details printed on documents
     # risks: the self-check, promises, public areas, the transfer to the property company
     "risks.view": STAFF,
     "risks.edit": frozenset({R.ADMIN, R.ENGINEERING, R.SALES, R.PROPERTY, R.MANAGER}),

@@ -20,9 +20,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from handover.accounts.models import User
 from handover.core import storage
 from handover.core.timeutil import now_utc, to_local, today_local
-from handover.defects.models import Defect, DefectPhoto, DefectStatus, Severity
+from handover.defects.models import Defect, DefectPhoto, DefectStatus, PhotoKind, Severity
 from handover.defects.queries import DefectFilters, scope_defects
-from handover.defects.rules import is_overdue
+from handover.defects.rules import OWNER_VISIBLE_STAGES, is_overdue
 from handover.extensions import db
 from handover.inspections.models import InspectionStage
 from handover.projects.models import Batch, Building, Contract, Contractor, Unit
@@ -153,14 +153,14 @@ def gather_ledger(user: User, filters: DefectFilters, *, photo_url: Callable[[in
 
 # --- a unit's defect list ------------------------------------------------------------------------
 
-THUMBS_PER_DEFECT = 2
-
 
 @dataclass(frozen=True)
 class Thumbnail:
     path: Path
     width: int
     height: int
+    #: 整改前 / 整改后 / 业主异议: what the photo shows
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,6 +175,10 @@ class DefectLine:
     due_date: date | None
     overdue: bool
     thumbnails: tuple[Thumbnail, ...]
+    stage: str = ""
+    #: the inspection round it was found in (its date), and by whom
+    round: str = ""
+    inspector: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,14 @@ class UnitDefectSheet:
     owner_name: str
     printed_at: datetime
     lines: tuple[DefectLine, ...]
+    #: each buyer (the owner and every co-owner) signs on their own line
+    owners: tuple[str, ...] = ()
+    company: str = ""
+    number: str = ""
+    #: the stages listed; `for_owner`: the list the owner signs (only the stages the owner takes part in)
+    stages: tuple[str, ...] = ()
+    for_owner: bool = True
+    seal_box: bool = False
 
     @property
     def file_name(self) -> str:
@@ -192,43 +204,60 @@ class UnitDefectSheet:
 
 
 def _unit_label(unit: Unit) -> str:
-    return _("Building %(b)s, entrance %(e)s, room %(r)s", b=unit.building.name, e=unit.entrance, r=unit.room_no)
+    return unit.full_name
 
 
-def _owner_names(unit: Unit) -> str:
+def _owners(unit: Unit) -> tuple[str, ...]:
     contract = unit.contract
     if contract is None:
-        return ""
-    return "、".join(owner.name for owner in [contract.owner, *contract.co_owners])
+        return ()
+    return tuple(owner.name for owner in [contract.owner, *contract.co_owners])
 
 
 def _thumbnails(defect: Defect) -> tuple[Thumbnail, ...]:
+    """Every photo of the defect (found, after the fix, objections), in that order."""
+    order = {kind: index for index, kind in enumerate(PhotoKind)}
     found = []
-    for photo in defect.photos:
+    for photo in sorted(defect.photos, key=lambda p: (order[p.kind], p.id)):
         path = storage.resolve(photo.thumb_path)
         if path.is_file():
-            found.append(Thumbnail(path, photo.width, photo.height))
-        if len(found) == THUMBS_PER_DEFECT:
-            break
+            found.append(Thumbnail(path, photo.width, photo.height, str(photo.kind.label)))
     return tuple(found)
 
 
-def _defect_line(number: int, defect: Defect, today: date) -> DefectLine:
+def _defect_line(number: int, defect: Defect, today: date, creators: dict[int, str]) -> DefectLine:
     place = " · ".join(part for part in (defect.room, defect.category, defect.sub_item) if part)
+    inspection = defect.inspection
+    found_on = inspection.inspected_on if inspection else to_local(defect.created_at).date()
+    inspector = (inspection.inspectors if inspection and inspection.inspectors
+                 else creators.get(defect.created_by_id, ""))
     return DefectLine(number, defect.short_id, place, defect.description, defect.severity.label,
                       defect.status.label, defect.contractor.name if defect.contractor else "", defect.due_date,
-                      is_overdue(defect.status, defect.due_date, today), _thumbnails(defect))
+                      is_overdue(defect.status, defect.due_date, today), _thumbnails(defect),
+                      stage=str(defect.stage.label), round=found_on.isoformat(), inspector=inspector)
 
 
-def _sheet(unit: Unit, defects: Iterable[Defect], today: date, printed_at: datetime) -> UnitDefectSheet:
-    lines = tuple(_defect_line(number, defect, today) for number, defect in enumerate(defects, start=1))
-    return UnitDefectSheet(unit.batch.project.name, unit.batch.name, _unit_label(unit), _owner_names(unit),
-                           printed_at, lines)
+def _stages_in_order(stages: Iterable[InspectionStage]) -> list[InspectionStage]:
+    chosen = set(stages)
+    return [stage for stage in InspectionStage if stage in chosen]
+
+
+def _sheet(unit: Unit, defects: Iterable[Defect], today: date, printed_at: datetime,
+           stages: frozenset[InspectionStage], creators: dict[int, str]) -> UnitDefectSheet:
+    listed = [defect for defect in defects if defect.stage in stages]
+    lines = tuple(_defect_line(number, defect, today, creators) for number, defect in enumerate(listed, start=1))
+    owners = _owners(unit)
+    project = unit.batch.project
+    return UnitDefectSheet(project.name, unit.batch.name, _unit_label(unit), "、".join(owners),
+                           printed_at, lines, owners=owners, company=project.company,
+                           number=f"QD-{unit.id:06d}-{to_local(printed_at):%Y%m%d}",
+                           stages=tuple(str(stage.label) for stage in _stages_in_order(stages)),
+                           for_owner=stages <= OWNER_VISIBLE_STAGES, seal_box=project.seal_box)
 
 
 def _defects_of(unit_ids: list[int]) -> dict[int, list[Defect]]:
     stmt = (sa.select(Defect).where(Defect.unit_id.in_(unit_ids))
-            .options(joinedload(Defect.contractor), selectinload(Defect.photos))
+            .options(joinedload(Defect.contractor), joinedload(Defect.inspection), selectinload(Defect.photos))
             .order_by(Defect.unit_id, Defect.created_at, Defect.id))
     grouped: dict[int, list[Defect]] = defaultdict(list)
     for defect in db.session.scalars(stmt):
@@ -236,9 +265,22 @@ def _defects_of(unit_ids: list[int]) -> dict[int, list[Defect]]:
     return grouped
 
 
-def unit_sheet(unit: Unit) -> UnitDefectSheet:
-    """Everything the PDF shows for one unit (the caller has checked the user may see it)."""
-    return _sheet(unit, _defects_of([unit.id])[unit.id], today_local(), now_utc())
+def _creators(grouped: dict[int, list[Defect]]) -> dict[int, str]:
+    ids = {d.created_by_id for defects in grouped.values() for d in defects if d.created_by_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.display_name, User.username).where(User.id.in_(ids))).all()
+    return {uid: display or username for uid, display, username in rows}
+
+
+def unit_sheet(unit: Unit, stages: Iterable[InspectionStage] | None = None) -> UnitDefectSheet:
+    """Everything the PDF shows for one unit (the caller has checked the user may see it).
+
+    By default the list the owner signs: only the stages the owner takes part in
+    (OWNER_VISIBLE_STAGES, as the portal shows). Staff may choose other stages for an internal list."""
+    chosen = OWNER_VISIBLE_STAGES if not stages else frozenset(stages)
+    grouped = _defects_of([unit.id])
+    return _sheet(unit, grouped[unit.id], today_local(), now_utc(), chosen, _creators(grouped))
 
 
 def batch_unit_ids(batch_id: int) -> list[int]:
@@ -248,13 +290,17 @@ def batch_unit_ids(batch_id: int) -> list[int]:
         .order_by(Building.sort_key, Unit.entrance, Unit.floor, Unit.room_no, Unit.id)))
 
 
-def batch_sheets(unit_ids: list[int]) -> list[UnitDefectSheet]:
-    """Sheets for a chunk of units, in the order given, with a handful of queries for all of them."""
+def batch_sheets(unit_ids: list[int], stages: Iterable[InspectionStage] | None = None) -> list[UnitDefectSheet]:
+    """Sheets for a chunk of units, in the order given, with a handful of queries for all of them
+    (the owner's stages unless `stages` are chosen, as `unit_sheet`)."""
+    chosen = OWNER_VISIBLE_STAGES if not stages else frozenset(stages)
     units = {unit.id: unit for unit in db.session.scalars(
         sa.select(Unit).where(Unit.id.in_(unit_ids))
         .options(joinedload(Unit.building), joinedload(Unit.batch).joinedload(Batch.project),
                  joinedload(Unit.contract).joinedload(Contract.owner),
                  joinedload(Unit.contract).selectinload(Contract.co_owners)))}
     defects = _defects_of(unit_ids)
+    creators = _creators(defects)
     today, printed_at = today_local(), now_utc()
-    return [_sheet(units[uid], defects.get(uid, ()), today, printed_at) for uid in unit_ids if uid in units]
+    return [_sheet(units[uid], defects.get(uid, ()), today, printed_at, chosen, creators)
+            for uid in unit_ids if uid in units]

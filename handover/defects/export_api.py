@@ -1,5 +1,5 @@
 """API: defect ledger (Excel) and defect lists (PDF), directly or through a background job."""
-from flask import url_for
+from flask import request, url_for
 from flask_smorest import Blueprint
 
 from handover.accounts.access import request_user
@@ -53,4 +53,5 @@ def start_unit_pdfs(batch_id: int):
 @blp.alt_response(404, schema=ApiErrorSchema)
 def unit_defects_pdf(unit_id: int):
     """One unit's defect list as a PDF, for the owner and staff to sign."""
-    return send(exports.unit_pdf(project_queries.get_unit(request_user(), unit_id)))
+    return send(exports.unit_pdf(project_queries.get_unit(request_user(), unit_id),
+                                 exports.stages_from(request.args.getlist("stage"))))

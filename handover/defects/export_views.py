@@ -65,4 +65,5 @@ def start_unit_pdfs(batch_id: int):
 @requires("defects.export")
 def unit_defects_pdf(unit_id: int):
     """One unit's defect list with signature lines, opened in the browser to print."""
-    return send(exports.unit_pdf(project_queries.get_unit(request_user(), unit_id)), attachment=False)
+    return send(exports.unit_pdf(project_queries.get_unit(request_user(), unit_id),
+                                 exports.stages_from(request.args.getlist("stage"))), attachment=False)

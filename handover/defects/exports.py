@@ -8,7 +8,7 @@ below. Callers have already checked that the user may see the batch or unit.
 import io
 import logging
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,9 +17,11 @@ from flask_babel import gettext as _
 from reportlab.platypus.doctemplate import LayoutError
 
 from handover.accounts.models import User
+from handover.core.errors import ValidationFailed
 from handover.core.timeutil import today_local
 from handover.defects import document_rows, documents
 from handover.defects.queries import DefectFilters
+from handover.inspections.models import InspectionStage
 from handover.extensions import db
 from handover.jobs import service as jobs
 from handover.jobs.models import Job
@@ -66,9 +68,23 @@ def export_ledger(batch: Batch, filters: DefectFilters, *, actor: User) -> FileR
     return FileResult(out.getvalue(), _ledger_name(batch.name), XLSX_MIMETYPE)
 
 
-def unit_pdf(unit: Unit) -> FileResult:
-    """One unit's defect list: always small enough to make inside the request."""
-    sheet = document_rows.unit_sheet(unit)
+def stages_from(values: Iterable[str]) -> list[InspectionStage]:
+    """The stages staff chose for an internal list (query `stage=`, repeated); an unknown one is refused."""
+    chosen = []
+    for value in values:
+        try:
+            chosen.append(InspectionStage(value))
+        except ValueError:
+            raise ValidationFailed(_("Unknown stage: %(stage)s", stage=value),
+                                   details=[{"field": "stage", "message": _("Unknown stage: %(stage)s", stage=value)}]
+                                   ) from None
+    return chosen
+
+
+def unit_pdf(unit: Unit, stages: Iterable[InspectionStage] | None = None) -> FileResult:
+    """One unit's defect list: always small enough to make inside the request. The list the owner
+    signs (the owner's stages) unless staff choose `stages` for an internal list."""
+    sheet = document_rows.unit_sheet(unit, stages)
     return FileResult(documents.render_unit_defects(sheet), sheet.file_name, PDF_MIMETYPE)
 
 

@@ -3,6 +3,7 @@ printing) and the receipt of a payment. Layout only: the data comes from `docume
 """
 from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
@@ -10,13 +11,12 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Table, TableStyle
 
 from handover.core.timeutil import to_local
-from handover.fees.document_rows import Notice, Receipt
+from handover.fees.document_rows import FeeStatement, Notice, Receipt
 from handover.fees.rules import money_text
 from handover.reporting import pdf
-from handover.reporting.fonts import cjk_font
 
 WHAT_TO_BRING = (
     "全体买受人（含共有人）的身份证原件；本人不能到场的，受托人须携带经公证的授权委托书及本人身份证原件；",
@@ -132,10 +132,47 @@ def _activation(notice: Notice, st: pdf.Styles) -> list[Flowable]:
     ]
 
 
+LATE_CLAUSE = ("买受人未在上述交付时间内办理交付手续的，视为开发商已按合同约定交付房屋（逾期视为交付），"
+               "自交付期限届满之次日起，房屋毁损、灭失的风险由买受人承担，物业服务费自该日起计收。")
+
+
+def _contact(notice: Notice, st: pdf.Styles) -> list[Flowable]:
+    """Where and when, how to book, whom to call, where to transfer money."""
+    company = notice.company
+    lines = []
+    venue = company.venue or notice.address
+    if venue:
+        lines.append(f"办理地点：{venue}")
+    if company.hours:
+        lines.append(f"办理时间：{company.hours}")
+    if company.phone:
+        lines.append(f"咨询及预约电话：{company.phone}")
+    if company.booking:
+        lines.append(f"预约方式：{company.booking}")
+    elif notice.scattered:
+        lines.append(f"预约方式：请致电{company.phone or '交付中心'}预约办理时间。")
+    if company.bank_account:
+        lines.append(f"转账账户：{company.bank_account_name or company.name}　开户行：{company.bank_name}　"
+                     f"账号：{company.bank_account}（转账请注明房号及买受人姓名）")
+    if company.address:
+        lines.append(f"公司地址：{company.address}")
+    return [pdf.text(line, st.body) for line in lines] or [pdf.text("办理地点及联系电话另行通知。", st.body)]
+
+
+def _property(notice: Notice, st: pdf.Styles) -> list[Flowable]:
+    company = notice.company
+    name = company.property_company or "物业服务企业"
+    needs = company.property_requirements or ("签署《前期物业服务协议》《临时管理规约》，登记业主及同住人信息，"
+                                              "按约定预交物业服务费。")
+    return [pdf.text(f"{name}：{needs}", st.body)]
+
+
 def notice_story(notice: Notice, st: pdf.Styles) -> list[Flowable]:
-    """One notice: addressee, window, what to bring, the steps, the fee table, the activation code."""
+    """One notice: addressee, window, where and whom to call, what to bring, the steps, the fee table,
+    the late-handover clause, what the property company needs, the activation code, the seal."""
     issued = to_local(notice.issued_at)
     return [
+        pdf.text(notice.company.name, st.small),
         pdf.text("交付通知书", st.title),
         pdf.fields_table([("项目", notice.project), ("交付批次", notice.batch), ("房号", notice.unit_label),
                           ("合同编号", notice.contract_no), ("买受人", notice.owner_names),
@@ -143,67 +180,40 @@ def notice_story(notice: Notice, st: pdf.Styles) -> list[Flowable]:
         pdf.spacer(3),
         pdf.text(f"尊敬的 {notice.owner_names} 业主：", st.body),
         pdf.text(_invitation(notice), st.body),
-        pdf.text("一、请携带", st.heading),
+        pdf.text("一、办理地点、时间及联系方式", st.heading),
+        *_contact(notice, st),
+        pdf.text("二、请携带", st.heading),
         *[pdf.text(f"{n}. {item}", st.body) for n, item in enumerate(WHAT_TO_BRING, start=1)],
-        pdf.text("二、办理流程", st.heading),
+        pdf.text("三、办理流程", st.heading),
         pdf.text(" → ".join(f"{n}. {step}" for n, step in enumerate(STEPS, start=1)), st.body),
         pdf.text("费用结清后方可签署交付文件、领取钥匙（面积补差退款可抵扣其他费用）。", st.small),
-        pdf.text("三、费用明细", st.heading),
+        pdf.text("四、费用明细", st.heading),
         pdf.text(_area_text(notice), st.body),
         *_fees(notice, st),
-        pdf.keep_together(pdf.text("四、业主服务平台", st.heading), *_activation(notice, st)),
-        pdf.keep_together(
-            pdf.spacer(6),
-            pdf.text(f"{notice.developer or notice.project}（盖章）", st.body),
-            pdf.text(f"{issued:%Y年%m月%d日}", st.body),
-        ),
+        pdf.text("五、逾期办理", st.heading),
+        pdf.text(LATE_CLAUSE, st.body),
+        pdf.text("六、物业服务", st.heading),
+        *_property(notice, st),
+        pdf.keep_together(pdf.text("七、业主服务平台", st.heading), *_activation(notice, st)),
+        pdf.spacer(4),
+        pdf.sign_off([f"{notice.company.name}（盖章）", f"{issued:%Y年%m月%d日}"], st,
+                     seal="盖章处" if notice.company.seal_box else ""),
     ]
 
 
-def _footer(notice: Notice) -> str:
-    return f"{notice.unit_label} · {notice.contract_no}"
+def _letterhead(notice: Notice) -> pdf.Letterhead:
+    return pdf.Letterhead(notice.company.name, "交付通知书", notice.unit_label, notice.number)
 
 
 def render_notice(notice: Notice) -> bytes:
     return pdf.render(notice_story(notice, pdf.styles()), title=f"交付通知书 {notice.unit_label}",
-                      footer=_footer(notice))
+                      letterhead=_letterhead(notice), page_label=PAGE_LABEL)
 
 
-class _NoticeStart(Flowable):
-    """Invisible: marks the page where a notice starts, for the footer and for progress."""
-
-    def __init__(self, footer: str, on_drawn: Callable[[], None]):
-        super().__init__()
-        self.footer, self.on_drawn = footer, on_drawn
-
-    def wrap(self, available_width, available_height):
-        return 0, 0
-
-    def draw(self):
-        self.canv.notice_footer = self.footer
-        self.canv.notice_start = self.canv.getPageNumber()
-        self.on_drawn()
-
-
-class _NoticesCanvas(pdf.NumberedCanvas):
-    """Numbers each notice's pages on its own: page 1 of 2 of this notice, not of the file."""
-
-    notice_footer, notice_start = "", 1
-
-    def save(self):
-        starts = [state.get("notice_start", 1) for state in self._pages]
-        self._notice_pages = {start: starts.count(start) for start in set(starts)}
-        super().save()
-
-    def _draw_footer(self, total: int) -> None:
-        self._footer = self.notice_footer
-        self._page_label = PAGE_LABEL % {"page": self._pageNumber - self.notice_start + 1,
-                                         "pages": self._notice_pages[self.notice_start]}
-        super()._draw_footer(total)  # the label has no placeholders left: it prints as it is
-
-
-def render_notices(notices: Sequence[Notice], target: Path, *, on_page: Callable[[int], None] = lambda done: None):
-    """Every notice in one PDF for printing, each starting on a new page with its own page count.
+def render_notices(notices: Sequence[Notice], target: Path, *, on_page: Callable[[int], None] = lambda done: None,
+                   skipped: Sequence[tuple[str, str]] = ()):
+    """Every notice in one PDF for printing, each starting on a new page with its own page count;
+    then, if any, a page listing the units that got no notice and why.
 
     `on_page(done)` is called as each notice is laid out, to report progress.
     """
@@ -212,53 +222,147 @@ def render_notices(notices: Sequence[Notice], target: Path, *, on_page: Callable
     for number, notice in enumerate(notices, start=1):
         if story:
             story.append(PageBreak())
-        story.append(_NoticeStart(_footer(notice), partial(on_page, number)))
+        story.append(pdf.SectionStart(_letterhead(notice), partial(on_page, number)))
         story += notice_story(notice, st)
-    document = SimpleDocTemplate(str(target), pagesize=pdf.PAGE_SIZE, leftMargin=pdf.MARGIN, rightMargin=pdf.MARGIN,
-                                 topMargin=pdf.MARGIN, bottomMargin=pdf.MARGIN + 4 * mm, title="交付通知书",
-                                 creator="Handover", author="Handover", initialFontName=cjk_font())
-    document.build(story, canvasmaker=partial(_NoticesCanvas, page_label=PAGE_LABEL))
+    if skipped:
+        if story:
+            story.append(PageBreak())
+        story += [pdf.SectionStart(pdf.Letterhead(notices[0].company.name if notices else "", "未生成通知书的房屋")),
+                  pdf.text("未生成交付通知书的房屋", st.title),
+                  pdf.data_table(["序号", "房屋", "原因"], [[str(n), unit, reason] for n, (unit, reason)
+                                                          in enumerate(skipped, start=1)],
+                                 [14 * mm, 70 * mm, 96 * mm], st)]
+    pdf.build(str(target), story, title="交付通知书", page_label=PAGE_LABEL)
+
+
+COPIES = ("第一联 存根联", "第二联 交款人联", "第三联 记账联")
+
+
+def _signed(amount: Decimal) -> str:
+    return f"-{money_text(-amount)}" if amount < 0 else money_text(amount)
 
 
 def _receipt_table(receipt: Receipt, st: pdf.Styles) -> Table:
-    payer = "收款人" if receipt.kind.startswith("退款") else "交款人"
-    big = ParagraphStyle("big", parent=st.body, fontSize=12, leading=16)
+    refund = receipt.kind.startswith("退款")
+    payer = "收款人" if refund else "交款人"
+    big = ParagraphStyle("big", parent=st.body, fontSize=11, leading=14)
+    sign = -1 if receipt.signed_amount < 0 else 1
+    paid_for = "；".join(f"{label} ¥{_signed(sign * amount)}" for label, amount in receipt.allocation) or receipt.kind
+    capitals = f"{'负' if sign < 0 else ''}人民币{receipt.amount_in_capitals}"
     cells = [
-        [pdf.text(payer, st.small), pdf.text(receipt.owner_names, st.body),
+        [pdf.text(payer, st.small), pdf.text(receipt.payer, st.body),
          pdf.text("房号", st.small), pdf.text(f"{receipt.project} {receipt.unit_label}", st.body)],
-        [pdf.text("款项", st.small), pdf.text(receipt.kind, st.body),
-         pdf.text("方式", st.small), pdf.text(receipt.method, st.body)],
-        [pdf.text("金额（大写）", st.small), pdf.text(f"人民币{receipt.amount_in_capitals}", big), "", ""],
-        [pdf.text("金额（小写）", st.small), pdf.text(f"¥{money_text(receipt.amount)}", big), "", ""],
+        [pdf.text("合同编号", st.small), pdf.text(receipt.contract_no, st.body),
+         pdf.text("方式", st.small), pdf.text(f"{receipt.kind}／{receipt.method}", st.body)],
+        [pdf.text("款项明细", st.small), pdf.text(paid_for, st.body), "", ""],
+        [pdf.text("金额（大写）", st.small), pdf.text(capitals, big), pdf.text("小写", st.small),
+         pdf.text(f"¥{_signed(receipt.signed_amount)}", big)],
         [pdf.text("摘要", st.small), pdf.text(receipt.note or "—", st.body), "", ""],
         [pdf.text("经办人", st.small), pdf.text(receipt.operator, st.body),
          pdf.text("时间", st.small), pdf.text(f"{to_local(receipt.at):%Y-%m-%d %H:%M}", st.body)],
     ]
-    table = Table(cells, colWidths=[26 * mm, 64 * mm, 20 * mm, 70 * mm])
+    table = Table(cells, colWidths=[22 * mm, 82 * mm, 16 * mm, 60 * mm])
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.6, pdf.GRID), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (0, -1), pdf.HEADER_FILL), ("BACKGROUND", (2, 0), (2, 1), pdf.HEADER_FILL),
-        ("BACKGROUND", (2, 5), (2, 5), pdf.HEADER_FILL),
-        ("SPAN", (1, 2), (3, 2)), ("SPAN", (1, 3), (3, 3)), ("SPAN", (1, 4), (3, 4)),
-        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("BACKGROUND", (2, 3), (2, 3), pdf.HEADER_FILL), ("BACKGROUND", (2, 5), (2, 5), pdf.HEADER_FILL),
+        ("SPAN", (1, 2), (3, 2)), ("SPAN", (1, 4), (3, 4)),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("FONTNAME", (0, 0), (-1, -1), st.body.fontName),
     ]))
     return table
 
 
-def render_receipt(receipt: Receipt) -> bytes:
-    """The receipt of one payment, refund or reversal, with the amount in capitals."""
-    st = pdf.styles()
+def _receipt_copy(receipt: Receipt, copy: str, st: pdf.Styles) -> list[Flowable]:
+    """One copy (联) of the receipt, half an A4 page high."""
     right = ParagraphStyle("no", parent=st.body, alignment=TA_RIGHT)
-    warn = ParagraphStyle("warn", parent=st.body, textColor=colors.HexColor("#b42318"))
-    story = [pdf.text(receipt.title, st.title), pdf.text(f"No. {receipt.receipt_no}", right), pdf.spacer(2),
-             _receipt_table(receipt, st), pdf.spacer(2)]
+    warn = ParagraphStyle("warn", parent=st.small, textColor=colors.HexColor("#b42318"))
+    title = ParagraphStyle("receipt_title", parent=st.title, fontSize=14, leading=18, spaceAfter=1 * mm)
+    head = Table([[pdf.text(receipt.company.name, st.small), pdf.text(f"No. {receipt.receipt_no}", right)]],
+                 colWidths=[pdf.FRAME_WIDTH / 2] * 2)
+    head.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), st.body.fontName), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    story = [pdf.text(receipt.title, title), head, _receipt_table(receipt, st)]
     if receipt.reverses_receipt_no:
         story.append(pdf.text(f"本凭证冲正（撤销）收据 No. {receipt.reverses_receipt_no}，金额以负数计入账户。", warn))
     if receipt.reversed_by_receipt_no:
         story.append(pdf.text(f"本收据已被冲正（冲正凭证 No. {receipt.reversed_by_receipt_no}），不再有效。", warn))
     refund = receipt.kind.startswith("退款")
     signers = ["付款单位（盖章）", "收款人"] if refund else ["收款单位（盖章）", "交款人"]
-    story += [pdf.spacer(4), pdf.text(f"{'付款' if refund else '收款'}单位：{receipt.payee}", st.body),
-              pdf.signature_lines(signers, st)]
-    return pdf.render(story, title=f"{receipt.title} {receipt.receipt_no}", footer=receipt.project)
+    foot = Table([[pdf.text(f"{'付款' if refund else '收款'}单位：{receipt.payee}", st.small),
+                   pdf.text(f"{copy}　本收据不作发票", right)]], colWidths=[pdf.FRAME_WIDTH / 2] * 2)
+    foot.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), st.body.fontName), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    lines = pdf.signature_lines(signers, st)
+    lines._argH = [10 * mm, 7 * mm]  # compact: the copy fits half a page
+    return [pdf.keep_together(*story, foot, lines)]
+
+
+def render_receipt(receipt: Receipt) -> bytes:
+    """The receipt of one payment, refund or reversal: what was paid per fee line, the amount in
+    capitals (negative for a reversal), the copies (联) two to an A4 page with a cut line between."""
+    st = pdf.styles()
+    story: list[Flowable] = []
+    for index, copy in enumerate(COPIES):
+        if index % 2:
+            story.append(_CutLine())
+        elif index:
+            story.append(PageBreak())
+        story += _receipt_copy(receipt, copy, st)
+    letterhead = pdf.Letterhead(receipt.company.name, receipt.title, receipt.unit_label, receipt.receipt_no)
+    return pdf.render(story, title=f"{receipt.title} {receipt.receipt_no}", letterhead=letterhead,
+                      page_label=PAGE_LABEL)
+
+
+class _CutLine(Flowable):
+    """A dashed line across the page between two copies, with room above and below."""
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        return available_width, 12 * mm
+
+    def draw(self):
+        self.canv.saveState()
+        self.canv.setDash(3, 3)
+        self.canv.setStrokeColor(pdf.GRID)
+        self.canv.line(0, 6 * mm, self.width, 6 * mm)
+        self.canv.restoreState()
+
+
+# --- fee statement for signature ----------------------------------------------------------------
+
+def render_fee_statement(sheet: FeeStatement) -> bytes:
+    """费用结算确认单: one page per unit for the buyers to sign: the fee lines and their basis, what
+    was received and refunded (each entry), the balance, a statement to confirm, signature lines for
+    each buyer and the staff member, the company seal."""
+    st = pdf.styles()
+    notice = sheet.notice
+    right = _right(st)
+    number = f"JS-{notice.contract_no}"
+    story: list[Flowable] = [
+        pdf.text(notice.company.name, st.small),
+        pdf.text("费用结算确认单", st.title),
+        pdf.fields_table([("项目", notice.project), ("房号", notice.unit_label), ("合同编号", notice.contract_no),
+                          ("买受人", notice.owner_names), ("单据编号", number),
+                          ("打印时间", f"{to_local(notice.issued_at):%Y-%m-%d %H:%M}")], st),
+        pdf.spacer(2), pdf.text(_area_text(notice), st.body),
+    ]
+    if sheet.returned:
+        story.append(pdf.text("买受人已选择退房：本单不作交付费用结算，已收款项按合同约定退还。", st.body))
+    story += _fees(notice, st)
+    if sheet.entries:
+        rows = [[to_local(e.at).strftime("%Y-%m-%d"), e.kind, e.method, e.receipt_no,
+                 pdf.text(_signed(e.amount), right)] for e in sheet.entries]
+        story += [pdf.text("收退款记录", st.heading),
+                  pdf.data_table(["日期", "类别", "方式", "收据号", "金额（元）"], rows,
+                                 [26 * mm, 26 * mm, 34 * mm, 54 * mm, 40 * mm], st)]
+    state = "已结清" if sheet.settled else ("尚有余额未结清" if notice.balance else "暂定")
+    signers = [f"买受人签字（{name}）" for name in sheet.owners] + ["经办人（工作人员）"]
+    block = [pdf.spacer(4),
+             pdf.text(f"结算状态：{state}。买受人已核对上述面积、各项费用、已付及已退金额，确认无误。", st.body),
+             *[pdf.signature_lines(signers[i:i + 2], st) for i in range(0, len(signers), 2)]]
+    block.append(pdf.sign_off([f"{notice.company.name}（盖章）"], st, seal="盖章处" if notice.company.seal_box else ""))
+    story.append(pdf.keep_together(*block))
+    letterhead = pdf.Letterhead(notice.company.name, "费用结算确认单", notice.unit_label, number)
+    return pdf.render(story, title=f"费用结算确认单 {notice.unit_label}", letterhead=letterhead,
+                      page_label=PAGE_LABEL)

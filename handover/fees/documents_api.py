@@ -68,6 +68,16 @@ def start_batch_notices(batch_id: int):
     return job, 202, {"Location": url_for("jobs_api.get_job", job_id=job.id, _external=True)}
 
 
+@blp.route("/units/<int:unit_id>/fee-statement.pdf", methods=["GET"])
+@requires("fees.view")
+@blp.response(200, description="the fee statement for signature (费用结算确认单, PDF)")
+@blp.alt_response(404, schema=ApiErrorSchema)
+@blp.alt_response(422, schema=ApiErrorSchema, description="the unit has no contract")
+def unit_fee_statement(unit_id: int):
+    """The unit's fee statement for the buyers to sign: fee lines, payments and refunds, balance."""
+    return send(fee_exports.fee_statement_pdf(project_queries.get_unit(request_user(), unit_id)))
+
+
 @blp.route("/payments/<int:payment_id>/receipt.pdf", methods=["GET"])
 @requires("fees.record_payment")
 @blp.response(200, description="the receipt (PDF) with the amount in Chinese capitals")

@@ -13,6 +13,7 @@ is given.
 """
 import io
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app, url_for
@@ -21,7 +22,8 @@ from flask_babel import gettext as _
 
 from handover.accounts import service as accounts
 from handover.accounts.models import User
-from handover.core.errors import Conflict
+from handover.accounts.rules import phone_for
+from handover.core.errors import Conflict, DomainError
 from handover.core.timeutil import to_local, today_local
 from handover.extensions import db
 from handover.fees import document_rows, documents, queries
@@ -32,7 +34,7 @@ from handover.jobs.models import Job
 from handover.jobs.runner import JobContext
 from handover.projects.models import Batch, Unit
 from handover.reporting.files import PDF_MIMETYPE, XLSX_MIMETYPE, FileResult
-from handover.reporting.xlsx import Column, write_xlsx
+from handover.reporting.xlsx import Column, write_workbook
 
 DOCUMENT_LOCALE = "zh_Hans_CN"
 SCHEDULE_KIND = "fee_schedule"
@@ -71,18 +73,25 @@ def issue_activations(units: Iterable[Unit], *, actor: User,
     return issued
 
 
+def public_url(endpoint: str) -> str:
+    """The address printed on a letter: PUBLIC_URL (configured) and the page's path; never the host
+    the request came in on (a staff member printing on an internal address must not send owners
+    there). Without PUBLIC_URL only the path is printed."""
+    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    return f"{base}{url_for(endpoint)}"
+
+
 def _activation(unit: Unit, issued: dict[int, accounts.OwnerActivation]) -> document_rows.Activation:
     """What the notice prints about the owner's portal account, from what was issued for it."""
     owner = unit.contract.owner
-    url, phone = url_for("accounts.activate", _external=True), document_rows.masked_phone(unit)
+    url, phone = public_url("accounts.activate"), document_rows.masked_phone(unit)
     given = issued.get(owner.id)
     if given is None:
         if accounts.has_portal_account(owner):
-            return document_rows.Activation(None, phone, None, url_for("accounts.login", _external=True),
-                                            activated=True)
+            return document_rows.Activation(None, phone, None, public_url("accounts.login"), activated=True)
         return document_rows.Activation(None, phone, None, url, withheld=True)
     if given.activated:
-        return document_rows.Activation(None, phone, None, url_for("accounts.login", _external=True), activated=True)
+        return document_rows.Activation(None, phone, None, public_url("accounts.login"), activated=True)
     if given.code is None:
         return document_rows.Activation(None, phone, None, url, problem=given.problem)
     return document_rows.Activation(given.code, phone, to_local(given.expires_at).date(), url)
@@ -101,6 +110,14 @@ def notice_pdf(statement: Settlement, issued: dict[int, accounts.OwnerActivation
         return FileResult(documents.render_notice(gathered), gathered.file_name, PDF_MIMETYPE)
 
 
+def fee_statement_pdf(unit: Unit) -> FileResult:
+    """费用结算确认单: the unit's fee statement for the buyers to sign (one page). ValidationFailed
+    for a unit without a contract."""
+    with force_locale(DOCUMENT_LOCALE):
+        sheet = document_rows.fee_statement(settlement_for(unit))
+        return FileResult(documents.render_fee_statement(sheet), sheet.file_name, PDF_MIMETYPE)
+
+
 def receipt_pdf(payment: Payment) -> FileResult:
     with force_locale(DOCUMENT_LOCALE):
         receipt = document_rows.receipt(payment, payment.unit)
@@ -113,12 +130,16 @@ def _schedule_name(batch_name: str) -> str:
 
 def write_schedule(target, schedule: document_rows.FeeSchedule) -> None:
     columns = [Column(header, width) for _key, header, width in schedule.columns]
-    write_xlsx(target, columns, schedule.value_rows(), sheet_title="费用明细")
+    payments = [Column(header, width) for _key, header, width in document_rows.PAYMENT_COLUMNS]
+    write_workbook(target, [("费用明细", columns, schedule.value_rows()), ("收退款记录", payments, schedule.payments)])
 
 
-def gather_schedule(batch: Batch) -> document_rows.FeeSchedule:
+def gather_schedule(batch: Batch, actor: User) -> document_rows.FeeSchedule:
+    """The schedule as `actor` may read it: owners' phones in full for finance, masked for others."""
     with force_locale(DOCUMENT_LOCALE):
-        return document_rows.schedule(batch.name, queries.batch_statements(batch.id))
+        return document_rows.schedule(batch.name, queries.batch_statements(batch.id),
+                                      phone=lambda phone: phone_for(actor, phone) or "",
+                                      payments=document_rows.payment_rows(batch.id))
 
 
 def export_schedule(batch: Batch, *, actor: User) -> FileResult | Job:
@@ -127,14 +148,14 @@ def export_schedule(batch: Batch, *, actor: User) -> FileResult | Job:
     if len(queries.batch_unit_ids(batch.id)) > limit:
         return jobs.enqueue(SCHEDULE_KIND, {"batch_id": batch.id}, actor=actor)
     out = io.BytesIO()
-    write_schedule(out, gather_schedule(batch))
+    write_schedule(out, gather_schedule(batch, actor))
     return FileResult(out.getvalue(), _schedule_name(batch.name), XLSX_MIMETYPE)
 
 
 def schedule_job(ctx: JobContext) -> tuple[Path, str]:
     """Job: the batch's fee schedule as Excel."""
     batch = db.session.get(Batch, ctx.params["batch_id"])
-    schedule = gather_schedule(batch)
+    schedule = gather_schedule(batch, ctx.actor)
     db.session.commit()
     path = ctx.out_dir / "fee-schedule.xlsx"
     write_schedule(path, schedule)
@@ -146,33 +167,63 @@ def start_notices(batch: Batch, *, actor: User) -> Job:
     return jobs.enqueue(NOTICES_KIND, {"batch_id": batch.id}, actor=actor)
 
 
-def gather_notices(unit_ids: list[int], actor: User,
-                   progress: Callable[[int], None]) -> list[document_rows.Notice]:
+@dataclass(frozen=True)
+class Skipped:
+    """A unit that gets no notice, and why (printed at the end of the batch file and in the job message)."""
+
+    unit_label: str
+    reason: str
+
+
+def gather_notices(unit_ids: list[int], actor: User, progress: Callable[[int], None],
+                   skipped: list[Skipped] | None = None) -> list[document_rows.Notice]:
     """Notices of the units in order, their owners' codes issued (when `actor` may) and committed a
     chunk at a time, so the database is never held while rendering. Units whose buyer returned
-    them are left out, and their owners are issued nothing."""
+    them, or whose statement cannot be made, are left out (listed in `skipped` with why), and their
+    owners are issued nothing. `progress(done)` is called after each unit."""
     notices, issued = [], {}
+    skipped = [] if skipped is None else skipped
+    done = 0
     for start in range(0, len(unit_ids), UNITS_PER_CHUNK):
         statements = []
         for unit in queries.units_in_order(unit_ids[start:start + UNITS_PER_CHUNK]):
             try:
                 statements.append(notice_statement(unit))
-            except Conflict:
-                continue
+            except DomainError as exc:
+                reason = "买受人已退房" if isinstance(exc, Conflict) else exc.message
+                skipped.append(Skipped(unit.full_name, reason))
+            done += 1
+            progress(done)
         issue_activations([statement.unit for statement in statements], actor=actor, issued=issued)
         notices += [notice(statement, issued) for statement in statements]
         db.session.commit()
-        progress(min(start + UNITS_PER_CHUNK, len(unit_ids)))
     return notices
 
 
+def skipped_message(made: int, skipped: list[Skipped]) -> str:
+    """The finished job's message: how many notices were made, which units were skipped and why."""
+    if not skipped:
+        return _("%(made)d handover notices made.", made=made)
+    units = "; ".join(f"{s.unit_label}: {s.reason}" for s in skipped)
+    return _("%(made)d handover notices made, %(skipped)d units skipped: %(units)s",
+             made=made, skipped=len(skipped), units=units)[:255]
+
+
 def notices_job(ctx: JobContext) -> tuple[Path, str]:
-    """Job: every unit's handover notice in one PDF; progress counts gathering, then layout."""
+    """Job: every unit's handover notice in one PDF; progress counts gathering, then layout. Units
+    that get no notice (returned, no buyer) are listed on the file's last page and in the message."""
     batch = db.session.get(Batch, ctx.params["batch_id"])
     batch_name, unit_ids = batch.name, queries.batch_unit_ids(batch.id)
+    skipped = [Skipped(unit.full_name, "未登记买受人（无合同）")
+               for unit in queries.batch_units_without_contract(batch.id)]
     steps = 2 * max(len(unit_ids), 1)
+    ctx.progress(0, steps)
+    ctx.say(_("Gathering fee statements of %(count)d units…", count=len(unit_ids)))
+    notices = gather_notices(unit_ids, ctx.actor, lambda done: ctx.progress(done, steps), skipped)
+    ctx.say(_("Laying out %(count)d handover notices…", count=len(notices)))
     with force_locale(DOCUMENT_LOCALE):
-        notices = gather_notices(unit_ids, ctx.actor, lambda done: ctx.progress(done, steps))
         path = ctx.out_dir / "handover-notices.pdf"
-        documents.render_notices(notices, path, on_page=lambda done: ctx.progress(len(unit_ids) + done, steps))
+        documents.render_notices(notices, path, on_page=lambda done: ctx.progress(len(unit_ids) + done, steps),
+                                 skipped=[(s.unit_label, s.reason) for s in skipped])
+    ctx.message = skipped_message(len(notices), skipped)
     return path, f"交付通知书-{batch_name}.pdf".replace("/", "-")

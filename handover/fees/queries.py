@@ -82,6 +82,14 @@ def batch_unit_ids(batch_id: int) -> list[int]:
         .order_by(Building.sort_key, Unit.entrance, Unit.floor, Unit.room_no, Unit.id)))
 
 
+def batch_units_without_contract(batch_id: int) -> list[Unit]:
+    """The batch's units no buyer is recorded for (no notice can be made for them), in order."""
+    return list(db.session.scalars(
+        sa.select(Unit).join(Building, Unit.building_id == Building.id).outerjoin(Contract, Contract.unit_id == Unit.id)
+        .where(Unit.batch_id == batch_id, Contract.id.is_(None)).options(joinedload(Unit.building))
+        .order_by(Building.sort_key, Unit.entrance, Unit.floor, Unit.room_no, Unit.id)))
+
+
 def units_in_order(unit_ids: list[int]) -> list[Unit]:
     """Units with what documents print (building, batch, project, owners), in the order given."""
     units = {unit.id: unit for unit in db.session.scalars(

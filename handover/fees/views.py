@@ -189,6 +189,13 @@ def receipt(payment_id: int):
     return _send(fee_exports.receipt_pdf(queries.get_payment(request_user(), payment_id)), attachment=False)
 
 
+@bp.get("/units/<int:unit_id>/fee-statement.pdf")
+@requires("fees.view")
+def fee_statement(unit_id: int):
+    """费用结算确认单: the unit's settled fees for the buyers to sign, opened in the browser to print."""
+    return _send(fee_exports.fee_statement_pdf(project_queries.get_unit(request_user(), unit_id)), attachment=False)
+
+
 @bp.post("/units/<int:unit_id>/notice.pdf")
 @requires("fees.issue_notice")
 def notice(unit_id: int):

@@ -84,6 +84,10 @@ class JobContext:
     message: str = ""
     _reported: int = field(default=-1, repr=False)
 
+    def say(self, message: str) -> None:
+        """Tell the user what the running job is doing now (shown on the job page while it runs)."""
+        record(self.job_id, message=message[:255], heartbeat_at=now_utc())
+
     def progress(self, done: int, total: int) -> None:
         """Record progress when the whole percentage changes, in its own short transaction."""
         percent = min(99, done * 100 // total) if total else 99

@@ -4,23 +4,25 @@ entrustment letter and the batch's key ledger, read from the database into plain
 or event.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from handover.accounts.models import User
+from handover.accounts.rules import mask_id_number
 from handover.core import storage
 from handover.core.timeutil import now_utc, to_local, today_local
 from handover.extensions import db
 from handover.keys import queries, rules
-from handover.keys.importing import CHINESE_KIND_NAMES, chinese_building, chinese_unit_label
+from handover.keys.importing import CHINESE_KIND_NAMES, chinese_building
 from handover.keys.models import KeyEvent, KeyEventType
 from handover.projects.models import Batch, Building, Unit
 
 
 def unit_place(unit: Unit | None) -> str:
-    return chinese_unit_label(unit.building.name, unit.entrance, unit.room_no) if unit else ""
+    """The unit as every document names it (1号楼1单元201室)."""
+    return unit.full_name if unit else ""
 
 
 def owner_names(unit: Unit) -> str:
@@ -44,6 +46,7 @@ class KeyTag:
 class TagSheet:
     title: str
     tags: tuple[KeyTag, ...]
+    project: str = ""
 
 
 def gather_tags(user: User, batch: Batch, building_id: int | None = None) -> TagSheet:
@@ -54,7 +57,7 @@ def gather_tags(user: User, batch: Batch, building_id: int | None = None) -> Tag
                         key.cabinet_slot or "") for key in keys if key.status not in rules.GONE)
     building = db.session.get(Building, building_id) if building_id else None
     where = f" · {chinese_building(building.name)}" if building else ""
-    return TagSheet(f"{batch.project.name} · {batch.name}{where}", tags)
+    return TagSheet(f"{batch.project.name} · {batch.name}{where}", tags, batch.project.name)
 
 
 # --- handover record and entrustment letter ------------------------------------------------------
@@ -89,12 +92,27 @@ class Use:
 
 
 @dataclass(frozen=True)
+class Person:
+    """A buyer as key documents print them: the ID number masked, the phone for the office to call."""
+
+    name: str
+    id_masked: str
+    phone: str
+
+
+@dataclass(frozen=True)
 class UnitHeader:
     project: str
     batch: str
     place: str
     owners: str
     printed_at: datetime
+    company: str = ""
+    people: tuple[Person, ...] = ()
+    #: the day the unit was handed over (the owner signed), if it was
+    handed_over_on: date | None = None
+    unit_id: int = 0
+    seal_box: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,8 +140,19 @@ class EntrustmentLetter:
         return f"钥匙委托书-{self.header.place}-{to_local(self.entrusted.at):%Y%m%d}.pdf".replace("/", "-")
 
 
+def _people(unit: Unit) -> tuple[Person, ...]:
+    contract = unit.contract
+    if contract is None:
+        return ()
+    return tuple(Person(o.name, mask_id_number(o.id_number) or "", o.phone or "")
+                 for o in [contract.owner, *contract.co_owners])
+
+
 def _header(unit: Unit) -> UnitHeader:
-    return UnitHeader(unit.batch.project.name, unit.batch.name, unit_place(unit), owner_names(unit), now_utc())
+    project = unit.batch.project
+    return UnitHeader(project.name, unit.batch.name, unit_place(unit), owner_names(unit), now_utc(),
+                      company=project.company, people=_people(unit), handed_over_on=unit.handed_over_on,
+                      unit_id=unit.id, seal_box=project.seal_box)
 
 
 def _line(event: KeyEvent) -> KeyLine:

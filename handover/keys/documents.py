@@ -13,6 +13,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, Table, TableStyle
 
@@ -30,12 +31,17 @@ def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 # --- tag sheet -----------------------------------------------------------------------------------
 
-# A4 label stock, 3 × 8 labels of 70 × 37 mm (the common 24-up sheet)
-TAG_COLUMNS, TAG_ROWS = 3, 8
-TAG_WIDTH, TAG_HEIGHT = 70 * mm, 37 * mm
+# A4 plain paper, 3 × 7 tags of 63 × 37 mm with cutting guides, inside margins printers do not clip
+# (at least 10 mm on every side, with room for the sheet's header and footer)
+TAG_COLUMNS, TAG_ROWS = 3, 7
+TAG_WIDTH, TAG_HEIGHT = 63 * mm, 37 * mm
 TAG_TOP = (A4[1] - TAG_ROWS * TAG_HEIGHT) / 2
 TAG_PADDING = 3 * mm
-QR_SIZE = TAG_HEIGHT - 2 * TAG_PADDING
+QR_SIZE = 27 * mm
+#: punctuation that never starts a line of a label
+NO_LINE_START = "、，。：；！？）》」』）" + pdf.CHINESE_CANNOT_START
+#: the smallest font a label may shrink to before it is cut with an ellipsis
+LABEL_MIN_SIZE = 6.5
 
 
 def qr_drawing(value: str, size: float) -> Drawing:
@@ -48,11 +54,79 @@ def qr_drawing(value: str, size: float) -> Drawing:
     return drawing
 
 
-def _fit(canvas: Canvas, text: str, size: float, width: float) -> float:
-    """The largest font size up to `size` at which `text` fits in `width`."""
-    while size > 6 and canvas.stringWidth(text, cjk_font(), size) > width:
-        size -= 0.5
-    return size
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """`text` broken into lines no wider than `width` at `size`, character by character (Chinese
+    has no spaces to break at)."""
+    lines, line = [], ""
+    for char in text:
+        if line and stringWidth(line + char, cjk_font(), size) > width:
+            if char in NO_LINE_START and len(line) > 1:  # 避头点: take the character before along
+                lines.append(line[:-1])
+                line = line[-1] + char
+            else:
+                lines.append(line)
+                line = char.lstrip()
+        else:
+            line += char
+    return [*lines, line] if line else lines
+
+
+def label_lines(texts: Sequence[tuple[str, float, int]], width: float, height: float) -> list[tuple[str, float]]:
+    """Lay out a tag's label inside width × height points: each (text, size, at most n lines) wraps
+    onto up to n lines, and the whole label shrinks until it fits; what still does not fit at the
+    smallest size is cut with an ellipsis. Never wider than `width`: the label stays inside its tag."""
+    scale = 1.0
+    while True:
+        laid = []
+        for text, size, most in texts:
+            wrapped = _wrap(text, size * scale, width)
+            laid += [(line, size * scale) for line in wrapped[:most]]
+            if len(wrapped) > most:
+                laid.append(("\x00", size * scale))  # marks a cut
+        fits = sum(size * 1.3 for _line, size in laid) <= height
+        if fits and not any(line == "\x00" for line, _size in laid):
+            return laid
+        if min(size for _t, size, _m in texts) * scale <= LABEL_MIN_SIZE:
+            break
+        scale -= 0.05
+    result: list[tuple[str, float]] = []
+    for text, size, most in texts:
+        wrapped = _wrap(text, size * scale, width)
+        if len(wrapped) > most:
+            last = wrapped[most - 1]
+            while last and stringWidth(last + "…", cjk_font(), size * scale) > width:
+                last = last[:-1]
+            wrapped = [*wrapped[:most - 1], last + "…"]
+        result += [(line, size * scale) for line in wrapped]
+    used, kept = 0.0, []
+    for line, size in result:
+        if used + size * 1.3 > height:
+            break
+        kept.append((line, size))
+        used += size * 1.3
+    return kept
+
+
+def draw_tag_label(canvas: Canvas, tag: KeyTag, left: float, top: float, width: float, height: float) -> None:
+    """The text beside a tag's QR code: unit (wrapping onto two lines), kind and copies, code, slot,
+    shrunk to fit width × height below `top`."""
+    texts = [(tag.place, 12, 3), (f"{tag.kind_name} ×{tag.copies}", 10, 1), (tag.code, 9, 2)]
+    if tag.cabinet_slot:
+        texts.append((f"柜位 {tag.cabinet_slot}", 9, 1))
+    canvas.setFillColor(colors.black)
+    for line, size in label_lines(texts, width, height):
+        top -= size * 1.3
+        canvas.setFont(cjk_font(), size)
+        canvas.drawString(left, top + size * 0.25, line)
+
+
+def draw_sheet_header(canvas: Canvas, sheet: TagSheet, page: int, pages: int) -> None:
+    """The project and batch above the tags, and the page below them, inside the printable area."""
+    canvas.setFillColor(colors.HexColor("#52606d"))
+    canvas.setFont(cjk_font(), 9)
+    canvas.drawString(12 * mm, A4[1] - 12 * mm, f"钥匙标签　{sheet.title}")
+    canvas.drawRightString(A4[0] - 12 * mm, A4[1] - 12 * mm, f"共 {len(sheet.tags)} 枚")
+    canvas.drawCentredString(A4[0] / 2, 10 * mm, f"第 {page} 页，共 {pages} 页　{sheet.project}")
 
 
 def _draw_tag(canvas: Canvas, tag: KeyTag, x: float, y: float) -> None:
@@ -60,19 +134,11 @@ def _draw_tag(canvas: Canvas, tag: KeyTag, x: float, y: float) -> None:
     canvas.setDash(1, 2)
     canvas.rect(x, y, TAG_WIDTH, TAG_HEIGHT)  # a cutting guide on plain paper
     canvas.setDash()
-    renderPDF.draw(qr_drawing(tag.code, QR_SIZE), canvas, x + TAG_PADDING / 2, y + TAG_PADDING)
+    qr_y = y + (TAG_HEIGHT - QR_SIZE) / 2
+    renderPDF.draw(qr_drawing(tag.code, QR_SIZE), canvas, x + TAG_PADDING / 2, qr_y)
     left = x + QR_SIZE + TAG_PADDING
-    width = x + TAG_WIDTH - TAG_PADDING - left
-    font = cjk_font()
-    lines = [(tag.place, 14), (f"{tag.kind_name} ×{tag.copies}", 12), (tag.code, 10.5),
-             (f"柜位 {tag.cabinet_slot}" if tag.cabinet_slot else "", 10.5)]
-    top = y + TAG_HEIGHT - TAG_PADDING - 1 * mm
-    for text, size in lines:
-        size = _fit(canvas, text, size, width)
-        top -= size * 1.7
-        canvas.setFont(font, size)
-        canvas.setFillColor(colors.black)
-        canvas.drawString(left, top, text)
+    draw_tag_label(canvas, tag, left, y + TAG_HEIGHT - TAG_PADDING, x + TAG_WIDTH - TAG_PADDING - left,
+                   TAG_HEIGHT - 2 * TAG_PADDING)
 
 
 def render_tag_sheet(sheet: TagSheet) -> bytes:
@@ -82,12 +148,15 @@ def render_tag_sheet(sheet: TagSheet) -> bytes:
     canvas.setTitle(f"钥匙标签 {sheet.title}")
     canvas.setAuthor("Handover")
     per_page = TAG_COLUMNS * TAG_ROWS
+    pages = max(1, -(-len(sheet.tags) // per_page))
+    draw_sheet_header(canvas, sheet, 1, pages)
     if not sheet.tags:
         canvas.setFont(cjk_font(), 12)
         canvas.drawString(20 * mm, A4[1] - 30 * mm, f"{sheet.title}：没有需要打印标签的钥匙。")
     for index, tag in enumerate(sheet.tags):
         if index and index % per_page == 0:
             canvas.showPage()
+            draw_sheet_header(canvas, sheet, index // per_page + 1, pages)
         slot = index % per_page
         row, column = divmod(slot, TAG_COLUMNS)
         x = (A4[0] - TAG_COLUMNS * TAG_WIDTH) / 2 + column * TAG_WIDTH
@@ -124,9 +193,15 @@ def _signing_block(title: str, signing: Signing, st: pdf.Styles) -> Table:
     return table
 
 
-def _header_fields(header: UnitHeader, day: str, st: pdf.Styles):
+def _header_fields(header: UnitHeader, day: str, st: pdf.Styles, day_label: str = "日期"):
     return pdf.fields_table([("项目", header.project), ("批次", header.batch), ("房屋", header.place),
-                             ("业主", header.owners), ("日期", day), ("打印时间", _local(header.printed_at))], st)
+                             ("业主", header.owners), (day_label, day), ("打印时间", _local(header.printed_at))], st)
+
+
+def _people_table(header: UnitHeader, st: pdf.Styles):
+    rows = [[person.name, person.id_masked or "—", person.phone or "—"] for person in header.people]
+    return pdf.data_table(["买受人（含共有人）", "证件号码（部分隐藏）", "联系电话"], rows,
+                          [60 * mm, 70 * mm, 50 * mm], st)
 
 
 def _keys_table(lines: Sequence[KeyLine], st: pdf.Styles):
@@ -136,46 +211,93 @@ def _keys_table(lines: Sequence[KeyLine], st: pdf.Styles):
                           [12 * mm, 56 * mm, 22 * mm, 14 * mm, 32 * mm, 44 * mm], st)
 
 
+#: cards and fobs handed with the keys, counted by hand at the desk (the system does not track them)
+CARDS_AND_FOBS = ("门禁卡", "电梯卡", "车库遥控器", "信报箱钥匙牌")
+
+
+def _cards_table(st: pdf.Styles):
+    rows = [[name, "______ 张（个）", "编号：____________________"] for name in CARDS_AND_FOBS]
+    return pdf.data_table(["卡片及遥控器", "数量", "编号"], rows, [50 * mm, 50 * mm, 80 * mm], st)
+
+
+def _letterhead(header: UnitHeader, document: str, prefix: str, day: str = "") -> pdf.Letterhead:
+    return pdf.Letterhead(header.company, document, header.place,
+                          f"{prefix}-{header.unit_id:06d}{'-' + day.replace('-', '') if day else ''}")
+
+
 def render_handover_record(record: HandoverRecord) -> bytes:
-    """钥匙移交记录: the keys handed, the owner's drawn signature, and a line for the staff member."""
+    """钥匙移交记录: the buyers (ID masked), the keys handed and their count, cards and fobs, the
+    owner's drawn signature and a line for each buyer and the staff member, on the handover date."""
     st = pdf.styles()
-    day = _local(record.signings[-1].at, "%Y-%m-%d") if record.signings else ""
-    story = [pdf.text("钥匙移交记录", st.title), _header_fields(record.header, day, st), pdf.spacer(4)]
+    header = record.header
+    if header.handed_over_on:
+        day = header.handed_over_on.isoformat()
+    else:
+        day = _local(record.signings[-1].at, "%Y-%m-%d") if record.signings else ""
+    letterhead = _letterhead(header, "钥匙移交记录", "YS", day)
+    story = [pdf.text(header.company, st.small), pdf.text("钥匙移交记录", st.title),
+             _header_fields(header, day or "（未移交）", st, "移交日期"), pdf.spacer(3), _people_table(header, st),
+             pdf.spacer(4)]
     if record.lines:
+        copies = sum(line.copies for line in record.lines)
         story += [_keys_table(record.lines, st), pdf.spacer(3),
-                  pdf.text(f"以上钥匙共 {len(record.lines)} 把（组），业主已当面清点、试开并签收。", st.body),
-                  pdf.spacer(4)]
+                  pdf.text(f"以上钥匙共 {len(record.lines)} 项，合计 {copies} 把（套），业主已当面清点、试开并签收。",
+                           st.body),
+                  pdf.spacer(3)]
         story += [_signing_block("业主签名", signing, st) for signing in record.signings]
     else:
         story.append(pdf.text("本户尚无钥匙移交给业主。", st.body))
-    story += [pdf.spacer(6), pdf.signature_lines(["移交人（物业）"], st)]
-    return pdf.render(story, title=f"钥匙移交记录 {record.header.place}", footer=record.header.project)
+    story += [pdf.spacer(3), pdf.text("卡片及遥控器", st.heading), _cards_table(st)]
+    signers = [f"买受人签字（{person.name}）" for person in header.people] or ["买受人签字"]
+    signers.append("移交人（物业）")
+    story.append(pdf.keep_together(
+        pdf.spacer(4), pdf.text("买受人确认已收到上列钥匙、卡片及遥控器，数量与记录相符。", st.body),
+        *[pdf.signature_lines(signers[i:i + 2], st) for i in range(0, len(signers), 2)]))
+    return pdf.render(story, title=f"钥匙移交记录 {header.place}", letterhead=letterhead)
+
+
+ENTRUSTMENT_TERMS = (
+    "委托期限：自委托之日起至业主签字取回钥匙之日止；业主可随时取回。",
+    "使用范围：钥匙仅供业主指定的维修、装修人员进户使用，每次借出须登记借用人、事由及时间并于当日归还；"
+    "业主书面或电话确认之外的人员不得借用。",
+    "责任：物业服务中心妥善保管钥匙，因保管不善造成钥匙遗失的，负责更换锁芯；"
+    "借用人进户期间造成的损失由借用人承担，物业服务中心协助业主追偿。屋内财物请业主自行妥善保管。",
+)
 
 
 def render_entrustment_letter(letter: EntrustmentLetter) -> bytes:
-    """钥匙委托书: the keys left with the office, belongings in the unit, signatures at both ends."""
+    """钥匙委托书: the period, who may use the keys, the liability clause, the owner's contact, the keys
+    left, belongings, a log of each use, and signatures kept together with their statement."""
     st = pdf.styles()
     header = letter.header
-    story = [pdf.text("钥匙委托书", st.title), _header_fields(header, _local(letter.entrusted.at, "%Y-%m-%d"), st),
-             pdf.spacer(3),
+    day = _local(letter.entrusted.at, "%Y-%m-%d")
+    contact = "；".join(f"{p.name} {p.phone}" for p in header.people) or "—"
+    story = [pdf.text(header.company, st.small), pdf.text("钥匙委托书", st.title),
+             _header_fields(header, day, st, "委托日期"), pdf.spacer(3),
              pdf.text(f"本人（{letter.entrusted.name}）系 {header.place} 业主，现将下列钥匙委托物业服务中心代为保管，"
                       "供维修或装修人员进户使用。物业服务中心凭本委托书保管钥匙、登记每次借用，"
                       "业主取回时签字确认。", st.body),
-             pdf.spacer(3), _keys_table(letter.lines, st), pdf.spacer(3),
-             pdf.text("屋内物品说明", st.heading), pdf.text(letter.belongings or "（无）", st.body), pdf.spacer(4),
-             _signing_block("委托人（业主）", letter.entrusted, st), pdf.spacer(4),
-             pdf.signature_lines(["受托人（物业）"], st)]
-    if letter.uses:
-        story += [pdf.text("委托期间钥匙使用记录", st.heading),
-                  pdf.data_table(["时间", "事项", "借用人", "备注", "经办"],
-                                 [[_local(u.at), u.event, u.to, u.note, u.staff] for u in letter.uses],
-                                 [34 * mm, 28 * mm, 34 * mm, 56 * mm, 28 * mm], st)]
-    story.append(pdf.text("钥匙取回确认", st.heading))
+             pdf.text(f"业主联系电话：{contact}", st.body),
+             pdf.spacer(2), _keys_table(letter.lines, st), pdf.spacer(2),
+             pdf.text("委托条款", st.heading),
+             *[pdf.text(f"{n}. {term}", st.body) for n, term in enumerate(ENTRUSTMENT_TERMS, start=1)],
+             pdf.text("可使用钥匙的人员（业主指定）：________________________________________________", st.body),
+             pdf.text("屋内物品说明", st.heading), pdf.text(letter.belongings or "（无）", st.body),
+             pdf.keep_together(pdf.spacer(3), pdf.text("委托人已阅读并同意上述条款。", st.body),
+                               _signing_block("委托人（业主）", letter.entrusted, st), pdf.spacer(2),
+                               pdf.signature_lines(["受托人（物业）"], st))]
+    rows = [[_local(u.at), u.event, u.to, u.note, u.staff] for u in letter.uses]
+    rows += [["", "", "", "", ""]] * max(0, 3 - len(rows))  # lines to log the next uses by hand
+    story += [pdf.text("委托期间钥匙使用记录（借出、归还）", st.heading),
+              pdf.data_table(["时间", "事项", "借用人", "备注", "经办"], rows,
+                             [34 * mm, 28 * mm, 34 * mm, 56 * mm, 28 * mm], st)]
     if letter.returned:
-        story.append(_signing_block("业主签名", letter.returned, st))
+        closing = [_signing_block("业主签名", letter.returned, st)]
     else:
-        story.append(pdf.signature_lines(["业主签名"], st))
-    return pdf.render(story, title=f"钥匙委托书 {header.place}", footer=header.project)
+        closing = [pdf.signature_lines(["业主签名"], st)]
+    story.append(pdf.keep_together(pdf.text("钥匙取回确认", st.heading),
+                                   pdf.text("业主已取回上列全部钥匙，委托终止。", st.body), *closing))
+    return pdf.render(story, title=f"钥匙委托书 {header.place}", letterhead=_letterhead(header, "钥匙委托书", "WT", day))
 
 
 # --- key ledger (Excel) --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.core.errors import Conflict
 from handover.core.timeutil import today_local
+from handover.defects import exports as defect_exports
 from handover.defects import queries as defect_queries
 from handover.defects import rules as defect_rules
 from handover.defects import service as defect_service
@@ -61,6 +62,15 @@ def _visit(unit, phase: str) -> dict | None:
 def receipt(payment_id: int):
     """The owner's own receipt (another unit's is 404), the same document finance prints."""
     result = fee_exports.receipt_pdf(fee_queries.get_payment(request_user(), payment_id))
+    return send_file(io.BytesIO(result.content), mimetype=result.mimetype, download_name=result.name)
+
+
+@bp.get("/units/<int:unit_id>/defects.pdf")
+@requires("portal.use")
+def defect_list(unit_id: int):
+    """The owner's own defect list (another unit's is 404): the list they sign at handover, with only
+    the stages they take part in, the same document staff print."""
+    result = defect_exports.unit_pdf(queries.get_unit(request_user(), unit_id))
     return send_file(io.BytesIO(result.content), mimetype=result.mimetype, download_name=result.name)
 
 

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from handover.projects.models import HandoverMode
@@ -39,3 +39,22 @@ class BatchForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.mode.choices = [(m.value, m.label) for m in HandoverMode]
+
+
+class CompanyDetailsForm(FlaskForm):
+    """What documents print about the issuing company and the handover office."""
+
+    company_name = StringField(_l("Company name (printed on documents)"), validators=[Optional(), Length(max=120)])
+    company_address = StringField(_l("Company address"), validators=[Optional(), Length(max=255)])
+    company_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=60)])
+    office_hours = StringField(_l("Office hours"), validators=[Optional(), Length(max=120)])
+    handover_venue = StringField(_l("Handover venue"), validators=[Optional(), Length(max=255)])
+    booking_instructions = TextAreaField(_l("How owners book a handover time"),
+                                         validators=[Optional(), Length(max=2000)])
+    bank_name = StringField(_l("Bank for transfers"), validators=[Optional(), Length(max=120)])
+    bank_account_name = StringField(_l("Account name"), validators=[Optional(), Length(max=120)])
+    bank_account = StringField(_l("Account number"), validators=[Optional(), Length(max=60)])
+    property_company = StringField(_l("Property management company"), validators=[Optional(), Length(max=120)])
+    property_requirements = TextAreaField(_l("What the property company needs from owners"),
+                                          validators=[Optional(), Length(max=2000)])
+    seal_box = BooleanField(_l("Print a box for the company seal"))

@@ -42,6 +42,25 @@ class Project(db.Model):
     address: Mapped[str] = mapped_column(sa.String(255), default="")
     developer: Mapped[str] = mapped_column(sa.String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    # company details printed on documents (edited by admins on the project settings page)
+    company_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    company_address: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
+    company_phone: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
+    office_hours: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    handover_venue: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
+    booking_instructions: Mapped[str] = mapped_column(sa.Text(), default="", server_default="")
+    bank_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    bank_account_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    bank_account: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
+    property_company: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    property_requirements: Mapped[str] = mapped_column(sa.Text(), default="", server_default="")
+    #: print a box for the company seal (盖章处) on documents that need one
+    seal_box: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+    @property
+    def company(self) -> str:
+        """The name printed as the issuing company: the configured one, else the developer, else the project."""
+        return self.company_name or self.developer or self.name
 
     batches: Mapped[list[Batch]] = relationship(back_populates="project", order_by="Batch.id")
 
@@ -118,6 +137,13 @@ class Unit(db.Model):
     @property
     def label(self) -> str:
         return f"{self.building.name}-{self.entrance}-{self.room_no}"
+
+    @property
+    def full_name(self) -> str:
+        """The unit as every document names it: 1号楼1单元201室 (see `rules.unit_name`)."""
+        from handover.projects.rules import unit_name
+
+        return unit_name(self.building.name, self.entrance, self.room_no)
 
 
 contract_co_owners = sa.Table(

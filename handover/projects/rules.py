@@ -91,3 +91,15 @@ def handover_phase(handed_over_on: date | None, window_start: date | None, windo
     if window_end is None or today <= window_end:
         return "in_window"
     return "window_passed"
+
+
+def _suffixed(value: str, suffix: str, known: tuple[str, ...]) -> str:
+    value = (value or "").strip()
+    return value if not value or value.endswith(known) else f"{value}{suffix}"
+
+
+def unit_name(building: str, entrance: str, room_no: str) -> str:
+    """The one way documents name a unit: 1号楼1单元201室. A building already named 1号楼 / 1栋 and
+    an entrance already called 1单元 keep their words."""
+    return (_suffixed(building, "号楼", ("楼", "栋", "幢", "座")) + _suffixed(entrance, "单元", ("单元",))
+            + _suffixed(room_no, "室", ("室",)))

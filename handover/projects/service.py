@@ -55,3 +55,21 @@ def create_contractor(name: str, *, actor: User, contact_name: str = "", phone: 
     db.session.add(contractor)
     db.session.flush()
     return contractor
+
+
+#: the project fields printed on documents, edited on the project settings page
+COMPANY_FIELDS = ("company_name", "company_address", "company_phone", "office_hours", "handover_venue",
+                  "booking_instructions", "bank_name", "bank_account_name", "bank_account", "property_company",
+                  "property_requirements", "seal_box")
+
+
+def update_company_details(project: Project, *, actor: User, **values) -> Project:
+    """Set the company details documents print (name, address, phone, hours, venue, bank account…)."""
+    unknown = [name for name in values if name not in COMPANY_FIELDS]
+    if unknown:
+        raise ValidationFailed(_("Unknown settings."), details=[{"field": name, "message": _("Unknown settings.")}
+                                                                for name in unknown])
+    for name, value in values.items():
+        setattr(project, name, bool(value) if name == "seal_box" else (value or "").strip())
+    db.session.flush()
+    return project

@@ -11,7 +11,7 @@ from handover.core.staging import discard_staged, load_staged, stage_file
 from handover.core.pagination import paginate
 from handover.extensions import db
 from handover.projects import import_runs, importing, queries, service, unit_sheet
-from handover.projects.forms import BatchForm, ImportConfirmForm, ProjectForm, UnitImportForm
+from handover.projects.forms import BatchForm, CompanyDetailsForm, ImportConfirmForm, ProjectForm, UnitImportForm
 from handover.projects.models import HandoverMode, ImportRun, Unit
 from handover.web.forms import attempt, dry_run, import_problems, submit
 
@@ -43,6 +43,19 @@ def new_project():
               success=_("Project created.")):
         return redirect(url_for("projects.dashboard"))
     return render_template("projects/form.html", form=form, title=_("New project"))
+
+
+@bp.route("/projects/<int:project_id>/settings", methods=["GET", "POST"])
+@requires("projects.settings")
+def project_settings(project_id: int):
+    """The company details every document prints: name, address, phone, hours, venue, bank account, seal box."""
+    project = queries.get_project(request_user(), project_id)
+    form = CompanyDetailsForm(obj=project)
+    if submit(form, lambda: service.update_company_details(
+            project, actor=request_user(), **{name: getattr(form, name).data for name in service.COMPANY_FIELDS}),
+              success=_("Settings saved.")):
+        return redirect(url_for("projects.project_settings", project_id=project.id))
+    return render_template("projects/form.html", form=form, title=_("Document settings of %(p)s", p=project.name))
 
 
 @bp.route("/projects/<int:project_id>/batches/new", methods=["GET", "POST"])

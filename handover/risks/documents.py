@@ -132,4 +132,7 @@ def readiness_pdf(report: ReadinessReport) -> bytes:
     story.append(pdf.spacer(8))
     story.append(pdf.keep_together(pdf.text(_("Sign-off"), st.heading), pdf.signature_lines(
         [_("Engineering"), _("Sales")], st), pdf.signature_lines([_("Property management"), _("Manager")], st)))
-    return pdf.render(story, title=_("Handover readiness report"), footer=report.batch.name)
+    project = report.batch.project
+    letterhead = pdf.Letterhead(project.company, _("Handover readiness report"), report.batch.name,
+                                f"ZB-{report.batch.id:04d}-{to_local(report.printed_at):%Y%m%d}")
+    return pdf.render(story, title=_("Handover readiness report"), footer=report.batch.name, letterhead=letterhead)

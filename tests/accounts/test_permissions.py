@@ -73,6 +73,7 @@ projects.create_batch                           x   .   .   .   .   x   .   .
 projects.create_contractor                      x   x   .   .   .   x   .   .
 projects.import                                 x   .   x   .   .   .   .   .
 projects.see_all                                x   .   .   .   .   .   .   .
+projects.settings                               x   .   .   .   .   .   .   .
 projects.view                                   x   x   x   x   x   x   .   .
 projects.view_units                             x   x   x   x   x   x   .   x
 risks.approve                                   x   .   .   .   .   x   .   .

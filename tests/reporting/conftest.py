@@ -21,9 +21,10 @@ OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output"
 INJECTION = '=HYPERLINK("http://example.invalid/steal","点我")'
 
 
-def _record(unit_id, actor, description, *, room="客厅", category="墙面", severity=Severity.MINOR):
+def _record(unit_id, actor, description, *, room="客厅", category="墙面", severity=Severity.MINOR,
+            stage=InspectionStage.HANDOVER):
     unit = db.session.get(Unit, unit_id)
-    data = service.NewDefect(stage=InspectionStage.UNIT_ACCEPTANCE, room=room, category=category,
+    data = service.NewDefect(stage=stage, room=room, category=category,
                              sub_item="空鼓", description=description, severity=severity)
     defect, _created = service.record_defect(unit, data, actor=actor)
     return defect

@@ -25,7 +25,9 @@ def test_the_register_xlsx_has_one_row_per_risk_and_applies_filters(api, site, n
     row = dict(zip(header, rows[1]))
     assert rows[1][0] == first["id"] and rows[1][1] == "A" and rows[1][3] == "户型图不一致"
     assert "按图整改" in rows[1] and "李工" in rows[1] and "设计部" in rows[1]
-    assert rows[2][3] == "'=燃气未通"  # never a formula
+    title = sheet.cell(row=3, column=4)
+    assert title.value == "=燃气未通" and title.data_type == "s" and title.quotePrefix  # as typed, never a formula
+    assert sheet.auto_filter.ref
     assert row  # header names are translated labels
     only_a = load_workbook(io.BytesIO(api.get(f"/api/v1/batches/{site.batch_id}/risks.xlsx?category=A").data)).active
     assert [r[3] for r in only_a.iter_rows(min_row=2, values_only=True)] == ["户型图不一致"]
