@@ -11,8 +11,8 @@ from handover.cases.schemas import (
     CaseInSchema,
     CaseQuerySchema,
     CaseSchema,
-    ReplyInSchema,
-    TransitionInSchema,
+    CaseReplyInSchema,
+    CaseTransitionInSchema,
 )
 from handover.extensions import db
 from handover.projects import queries as project_queries
@@ -77,7 +77,7 @@ def get_case(case_id: int):
 
 @blp.route("/cases/<int:case_id>/replies", methods=["POST"])
 @requires("cases.reply")
-@blp.arguments(ReplyInSchema)
+@blp.arguments(CaseReplyInSchema)
 @blp.response(201, CaseEventSchema)
 def reply(data, case_id: int):
     """A written reply: public (the owner sees it and is told) or an internal note."""
@@ -89,7 +89,7 @@ def reply(data, case_id: int):
 
 @blp.route("/cases/<int:case_id>/transitions", methods=["POST"])
 @requires("cases.view")
-@blp.arguments(TransitionInSchema)
+@blp.arguments(CaseTransitionInSchema)
 @blp.response(200, CaseDetailSchema)
 @blp.alt_response(403, schema=ApiErrorSchema)
 @blp.alt_response(409, schema=ApiErrorSchema, description="not allowed from the current status, or stale version")

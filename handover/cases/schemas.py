@@ -70,12 +70,12 @@ class CaseDetailSchema(CaseSchema):
     photos = fields.List(fields.String())
 
 
-class ReplyInSchema(Schema):
+class CaseReplyInSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     internal = fields.Boolean(load_default=False, metadata={"description": "a staff note the owner never sees"})
 
 
-class TransitionInSchema(Schema):
+class CaseTransitionInSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
     note = fields.String(load_default="", validate=validate.Length(max=4000))
     version = fields.Integer(load_default=None, metadata={"description": "a stale version is refused with 409"})
