@@ -56,3 +56,7 @@ class Quiet:
 def over_limit(sent_today: int, daily_limit: int, *, essential: bool) -> bool:
     """Would one more SMS/WeChat message exceed the owner's contact limit? Essential ones pass."""
     return not essential and sent_today >= daily_limit
+
+
+#: permissions that name who receives staff messages (escalations and breaches; low-score follow-ups)
+RECIPIENT_PERMISSIONS = ("cases.escalations", "cases.follow_up")

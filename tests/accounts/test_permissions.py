@@ -235,6 +235,13 @@ def _asked_for() -> dict[str, list[str]]:
 
     for name in ACTION_PERMISSIONS.values():
         uses.setdefault(name, []).append("handover/defects/rules.py")
+    from handover.cases.rules import ACTION_PERMISSIONS as CASE_ACTIONS
+    from handover.notifications.rules import RECIPIENT_PERMISSIONS
+
+    for name in CASE_ACTIONS.values():
+        uses.setdefault(name, []).append("handover/cases/rules.py")
+    for name in RECIPIENT_PERMISSIONS:
+        uses.setdefault(name, []).append("handover/notifications/rules.py")
     return uses
 
 
