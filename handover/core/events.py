@@ -56,6 +56,8 @@ def pending(session: Session) -> list[tuple[Signal, dict]]:
 
 @event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released (SQLAlchemy calls after_commit for it too): the real commit is to come
     queued = session.info.pop(_PENDING, [])
     for signal, payload, _savepoint in queued:
         for receiver in signal.receivers_for(None):
