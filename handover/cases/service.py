@@ -113,8 +113,10 @@ def raise_case(unit: Unit | None, data: NewCase, *, actor: User, area: PublicAre
     now = now or now_utc()
     acknowledge_by, resolve_by = rules.due_times(now, sla_for(batch.project_id, data.kind, data.severity))
     source = data.source or (CaseSource.PORTAL if actor.is_owner else CaseSource.PHONE)
-    if actor.is_owner and source != CaseSource.PORTAL:
+    if actor.is_owner:  # staff mark a complaint major or a group complaint, owners do not
         source = CaseSource.PORTAL
+        data = NewCase(kind=data.kind, description=data.description, category=data.category, severity=data.severity,
+                       photos=data.photos)
     owner_id = actor.owner_id if actor.is_owner else _owner_of(unit)
     case = Case(batch_id=batch.id, building_id=place.building_id, unit_id=unit.id if unit else None,
                 area_id=area.id if unit is None else None, owner_id=owner_id, kind=data.kind,
