@@ -124,7 +124,23 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(risk_areas_bp)
     app.register_blueprint(field_bp)
     job_runner.init_app(app)
+    register_owner_voice(app)
     register_api(app)
+
+
+def register_owner_voice(app: Flask) -> None:
+    """Cases, notifications and surveys: their pages, and their listeners of domain events."""
+    from handover.cases.views import bp as cases_bp
+    from handover.notifications import listeners as notification_listeners
+    from handover.notifications.views import bp as notifications_bp
+    from handover.surveys import listeners as survey_listeners
+    from handover.surveys.views import bp as surveys_bp
+
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(surveys_bp)
+    notification_listeners.connect()
+    survey_listeners.connect()
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -183,10 +199,12 @@ def _security_headers(response):
 def register_cli(app: Flask) -> None:
     from handover.accounts.cli import users_cli
     from handover.demo import demo_data_command
+    from handover.cases.cli import cases_cli
     from handover.jobs.cli import jobs_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(cases_cli)
     app.cli.add_command(demo_data_command)
 
 

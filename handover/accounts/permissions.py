@@ -39,6 +39,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "accounts.issue_activation_code": frozenset({R.ADMIN, R.SALES, R.PROPERTY}),
     # audit
     "audit.view": ADMIN,
+    # cases: repair requests, complaints and inquiries (owners: their own units)
+    "cases.view": STAFF | {R.OWNER},  # rows scoped: own projects / own units
+    "cases.raise": STAFF | {R.OWNER},
+    "cases.reply": STAFF | {R.OWNER},
+    "cases.handle": frozenset({R.ADMIN, R.PROPERTY, R.ENGINEERING, R.SALES, R.MANAGER}),
+    "cases.close": frozenset({R.ADMIN, R.PROPERTY, R.MANAGER, R.OWNER}),  # owners confirm the resolution
+    "cases.to_defect": DEFECT_MANAGERS,
+    "cases.escalations": frozenset({R.ADMIN, R.MANAGER}),  # escalations and breaches reach them
+    "cases.follow_up": frozenset({R.PROPERTY, R.MANAGER}),  # low survey scores to call back
+    "cases.configure": frozenset({R.ADMIN, R.MANAGER}),  # the project's committed times (SLA)
     # defects
     "defects.view": STAFF | {R.CONTRACTOR, R.OWNER},  # rows scoped: own projects / company / units
     "defects.view_lists": STAFF,  # batch lists and dashboards
@@ -87,6 +97,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # menu: the top bar links these desks for the roles that work them daily
     "menu.fees": frozenset({R.ADMIN, R.FINANCE, R.MANAGER}),
     "menu.keys": KEY_KEEPERS,
+    # notifications: everyone's own inbox
+    "notifications.inbox": EVERYONE,
     # portal
     "portal.use": frozenset({R.OWNER}),  # the homeowner's portal
     "portal.receipts": frozenset({R.OWNER}),
@@ -99,6 +111,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "projects.create_contractor": frozenset({R.ADMIN, R.ENGINEERING, R.MANAGER}),
     "projects.import": frozenset({R.ADMIN, R.SALES}),
     "projects.settings": ADMIN,  # the company details printed on documents
+    # surveys
+    "surveys.answer": frozenset({R.OWNER}),
+    "surveys.dashboard": frozenset({R.ADMIN, R.PROPERTY, R.SALES, R.MANAGER}),
     # risks: the self-check, promises, public areas, the transfer to the property company
     "risks.view": STAFF,
     "risks.edit": frozenset({R.ADMIN, R.ENGINEERING, R.SALES, R.PROPERTY, R.MANAGER}),

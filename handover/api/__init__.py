@@ -15,6 +15,9 @@ API_PREFIX = "/api/v1"
 
 def register_api(app: Flask) -> None:
     from handover.accounts.api import blp as accounts_blp
+    from handover.cases.api import blp as cases_blp
+    from handover.notifications.api import blp as notifications_blp
+    from handover.surveys.api import blp as surveys_blp
     from handover.defects.api import blp as defects_blp
     from handover.defects.export_api import blp as defect_exports_blp
     from handover.fees.api import blp as fees_blp
@@ -30,7 +33,8 @@ def register_api(app: Flask) -> None:
 
     rest_api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (accounts_blp, projects_blp, inspections_blp, defects_blp, fees_blp, keys_blp, defect_exports_blp, jobs_blp,
-                      fee_documents_blp, key_documents_blp, handovers_blp, risks_blp, field_blp):
+                      fee_documents_blp, key_documents_blp, handovers_blp, risks_blp, cases_blp,
+                      notifications_blp, surveys_blp, field_blp):
         csrf.exempt(blueprint)
         rest_api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     _make_spec_public(app)

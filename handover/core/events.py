@@ -28,6 +28,13 @@ key_returned_to_owner = domain.signal("key_returned_to_owner")
 payment_recorded = domain.signal("payment_recorded")
 risk_status_changed = domain.signal("risk_status_changed")
 building_transferred = domain.signal("building_transferred")
+# the owner's voice (cases, surveys)
+case_raised = domain.signal("case_raised")
+case_status_changed = domain.signal("case_status_changed")
+case_replied = domain.signal("case_replied")
+case_escalated = domain.signal("case_escalated")
+case_breached = domain.signal("case_breached")
+survey_answered = domain.signal("survey_answered")
 
 _PENDING = "handover_pending_events"
 
@@ -49,6 +56,8 @@ def pending(session: Session) -> list[tuple[Signal, dict]]:
 
 @event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released (SQLAlchemy calls after_commit for it too): the real commit is to come
     queued = session.info.pop(_PENDING, [])
     for signal, payload, _savepoint in queued:
         for receiver in signal.receivers_for(None):

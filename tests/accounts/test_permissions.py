@@ -23,6 +23,15 @@ accounts.issue_activation_code                  x   .   x   x   .   .   .   .
 accounts.own                                    x   x   x   x   x   x   x   x
 accounts.sign_out                               x   x   x   x   x   x   x   x
 audit.view                                      x   .   .   .   .   .   .   .
+cases.close                                     x   .   .   x   .   x   .   x
+cases.configure                                 x   .   .   .   .   x   .   .
+cases.escalations                               x   .   .   .   .   x   .   .
+cases.follow_up                                 .   .   .   x   .   x   .   .
+cases.handle                                    x   x   x   x   .   x   .   .
+cases.raise                                     x   x   x   x   x   x   .   x
+cases.reply                                     x   x   x   x   x   x   .   x
+cases.to_defect                                 x   x   .   x   .   x   .   .
+cases.view                                      x   x   x   x   x   x   .   x
 defects.add_photo                               x   x   x   x   x   x   x   x
 defects.assign                                  x   x   .   x   .   x   .   .
 defects.confirm_fix                             .   .   .   .   .   .   .   x
@@ -64,6 +73,7 @@ keys.view                                       x   x   x   x   x   x   .   x
 keys.view_ledger                                x   x   x   x   x   x   .   .
 menu.fees                                       x   .   .   .   x   x   .   .
 menu.keys                                       x   .   .   x   .   x   .   .
+notifications.inbox                             x   x   x   x   x   x   x   x
 people.view_full_id                             x   .   x   .   x   .   .   x
 people.view_full_phone                          x   .   x   x   x   .   .   x
 portal.receipts                                 .   .   .   .   .   .   .   x
@@ -82,6 +92,8 @@ risks.areas                                     x   x   .   x   .   x   .   .
 risks.edit                                      x   x   x   x   .   x   .   .
 risks.transfer                                  x   x   .   x   .   x   .   .
 risks.view                                      x   x   x   x   x   x   .   .
+surveys.answer                                  .   .   .   .   .   .   .   x
+surveys.dashboard                               x   .   x   x   .   x   .   .
 """
 
 
@@ -224,6 +236,13 @@ def _asked_for() -> dict[str, list[str]]:
 
     for name in ACTION_PERMISSIONS.values():
         uses.setdefault(name, []).append("handover/defects/rules.py")
+    from handover.cases.rules import ACTION_PERMISSIONS as CASE_ACTIONS
+    from handover.notifications.rules import RECIPIENT_PERMISSIONS
+
+    for name in CASE_ACTIONS.values():
+        uses.setdefault(name, []).append("handover/cases/rules.py")
+    for name in RECIPIENT_PERMISSIONS:
+        uses.setdefault(name, []).append("handover/notifications/rules.py")
     return uses
 
 

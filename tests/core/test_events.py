@@ -115,3 +115,15 @@ def test_news_announced_inside_a_rolled_back_savepoint_is_dropped(app, world, re
             _assign(app, world, second)
         db.session.commit()
     assert [n["defect_id"] for n in heard] == [first, second]
+
+
+def test_releasing_a_savepoint_is_not_the_commit(app, world, record):
+    """SQLAlchemy calls after_commit for a released savepoint too: the news waits for the real commit
+    (a listener that wrote in its own transaction then waited for the write lock its own thread held)."""
+    defect_id = record()
+    with app.test_request_context(method="POST"), listening(defect_status_changed) as heard:
+        with db.session.begin_nested():
+            _assign(app, world, defect_id)
+        assert heard == []
+        db.session.commit()
+        assert len(heard) == 1

@@ -1,0 +1,1 @@
+"""Notifications: an inbox per user, an outbox of deliveries through pluggable channels."""

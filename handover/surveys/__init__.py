@@ -1,0 +1,1 @@
+"""Satisfaction surveys per touchpoint, NPS, and a follow-up case for every low score."""
