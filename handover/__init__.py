@@ -180,12 +180,15 @@ def _security_headers(response):
 
 def register_cli(app: Flask) -> None:
     from handover.accounts.cli import users_cli
+    from handover.core.backup import backup_command, restore_command
     from handover.demo import demo_data_command
     from handover.jobs.cli import jobs_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def register_template_helpers(app: Flask) -> None:
