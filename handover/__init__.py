@@ -78,7 +78,10 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     limiter.init_app(app)
-    rest_api.init_app(app)
+    from handover.api.openapi import api_spec_kwargs, use_error_shape
+
+    use_error_shape(rest_api)
+    rest_api.init_app(app, spec_kwargs=api_spec_kwargs())
 
 
 def register_blueprints(app: Flask) -> None:
