@@ -46,8 +46,6 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    #: activation attempts per client address
-    SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10 per minute")
     #: failed sign-ins (page and API together) per account, and per client address; successful
     #: sign-ins never count, so a site behind one router or proxy is not locked out
     SIGNIN_ACCOUNT_FAILURE_LIMIT = os.environ.get("SIGNIN_ACCOUNT_FAILURE_LIMIT", "10 per 15 minutes")
