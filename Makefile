@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app handover
 DEV_ENV := HANDOVER_ENV=development
 TRANSLATIONS := handover/translations
 
-.PHONY: run test lint bench install translations extract-messages browser fonts clean field-client
+.PHONY: run test lint bench install translations extract-messages browser fonts pgclient backup restore clean field-client
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed translations fonts
+install: $(VENV)/.installed translations fonts pgclient
 
 # Compiled catalogues (.mo) are build products, made from the committed .po files.
 translations: $(VENV)/.installed
@@ -62,6 +62,28 @@ fonts:
 	      || echo "Could not install fonts-hanazono: rare characters in names will be missing from PDFs."; \
 	  else echo "Missing $(FALLBACK_FONT): install fonts-hanazono, or rare characters in names are missing from PDFs."; fi; \
 	fi
+
+# pg_dump/pg_restore for `flask backup`/`flask restore` on PostgreSQL (and the backup test against
+# it): installed when missing and a PostgreSQL database is configured.
+pgclient:
+	@case "$${DATABASE_URL:-}$${TEST_DATABASE_URL:-}" in *postgres*) \
+	  if ! command -v pg_dump >/dev/null 2>&1 || ! command -v pg_restore >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      echo "Installing postgresql-client (pg_dump, pg_restore) for backups..."; \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null) \
+	        || echo "Could not install postgresql-client: backups of PostgreSQL will fail."; \
+	    else echo "pg_dump missing: install postgresql-client, or backups of PostgreSQL fail."; fi; \
+	  fi;; \
+	esac
+
+# A backup of the database and the upload folder (BACKUP_DIR, default instance/backups), and its
+# restore: `make restore ARCHIVE=instance/backups/handover-backup-….tar.gz` (stop the app first).
+backup: install
+	$(FLASK) backup $(if $(BACKUP_DIR),--output $(BACKUP_DIR),)
+
+restore: install
+	@test -n "$(ARCHIVE)" || (echo "usage: make restore ARCHIVE=path/to/handover-backup-….tar.gz"; exit 1)
+	$(FLASK) restore "$(ARCHIVE)"
 
 # ruff (mistakes, not style) and import-linter (the floors and anatomy of .importlinter); run by
 # tests/run_suite.sh too, so `make test` and CI fail on a wrong arrow.

@@ -48,12 +48,14 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    #: activation attempts per client address
-    SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10 per minute")
     #: failed sign-ins (page and API together) per account, and per client address; successful
     #: sign-ins never count, so a site behind one router or proxy is not locked out
     SIGNIN_ACCOUNT_FAILURE_LIMIT = os.environ.get("SIGNIN_ACCOUNT_FAILURE_LIMIT", "10 per 15 minutes")
     SIGNIN_ADDRESS_FAILURE_LIMIT = os.environ.get("SIGNIN_ADDRESS_FAILURE_LIMIT", "60 per 5 minutes")
+    #: failed activations and password resets by code (pages and API together) per phone number,
+    #: and per client address
+    ACTIVATION_PHONE_FAILURE_LIMIT = os.environ.get("ACTIVATION_PHONE_FAILURE_LIMIT", "5 per hour")
+    ACTIVATION_ADDRESS_FAILURE_LIMIT = os.environ.get("ACTIVATION_ADDRESS_FAILURE_LIMIT", "30 per hour")
     #: how many reverse proxies stand in front of the app (0: none). Only with a proxy is
     #: X-Forwarded-For believed, and only as many hops as configured here.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))

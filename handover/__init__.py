@@ -78,7 +78,10 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     limiter.init_app(app)
-    rest_api.init_app(app)
+    from handover.api.openapi import api_spec_kwargs, use_error_shape
+
+    use_error_shape(rest_api)
+    rest_api.init_app(app, spec_kwargs=api_spec_kwargs())
 
 
 def register_blueprints(app: Flask) -> None:
@@ -198,6 +201,7 @@ def _security_headers(response):
 
 def register_cli(app: Flask) -> None:
     from handover.accounts.cli import users_cli
+    from handover.core.backup import backup_command, restore_command
     from handover.demo import demo_data_command
     from handover.cases.cli import cases_cli
     from handover.jobs.cli import jobs_cli
@@ -206,6 +210,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def register_template_helpers(app: Flask) -> None:

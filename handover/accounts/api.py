@@ -1,27 +1,22 @@
 """API: tokens, owner activation codes, activation."""
-import sqlalchemy as sa
-from flask import current_app, request
+from flask import request
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from handover.accounts import service
 from handover.accounts.access import request_user
-from handover.accounts.models import ActivationCode
 from handover.accounts.permissions import requires
 from handover.accounts.schemas import (ActivateRequestSchema, ActivatedSchema, ActivationCodeSchema,
-                                       PasswordChangeSchema, TokenRequestSchema, TokenSchema)
-from handover.accounts.signin_limits import limit_failed_signins, record_failure
+                                       PasswordChangeSchema, ResetRequestSchema, TokenRequestSchema, TokenSchema)
+from handover.accounts.signin_limits import (counting_failures, limit_failed_activations, limit_failed_signins,
+                                             record_failure)
 from handover.api.schemas import ApiErrorSchema
 from handover.core.access import public
 from handover.core.errors import Unauthenticated
-from handover.extensions import db, limiter
+from handover.extensions import db
 from handover.projects import queries
 
 blp = Blueprint("accounts_api", __name__, description="Tokens and homeowner activation")
-
-
-def _signin_limit() -> str:
-    return current_app.config["SIGNIN_RATE_LIMIT"]
 
 
 @blp.route("/auth/token", methods=["POST"])
@@ -76,24 +71,44 @@ def change_password(data):
 @requires("accounts.issue_activation_code")
 @blp.response(201, ActivationCodeSchema)
 def create_activation_code(owner_id: int):
-    """Issue a one-time portal activation code for an owner (earlier unused codes stop working)."""
+    """The owner's one-time portal activation code: the live one (the same code every time, until
+    it is used or expires: printed notices stay valid) or a new one, valid until the owner's
+    handover window ends plus 30 days. An owner who already has an account uses it, with their ID
+    number, at `/auth/reset`."""
     user = request_user()
     owner = queries.get_owner(user, owner_id)
     code = service.issue_activation_code(owner, actor=user)
-    expires_at = db.session.scalar(sa.select(ActivationCode.expires_at).where(ActivationCode.owner_id == owner.id)
-                                   .order_by(ActivationCode.id.desc()).limit(1))
+    expires_at = service.activation_code_expiry(owner)
     db.session.commit()
     return {"code": code, "expires_at": expires_at}
 
 
 @blp.route("/auth/activate", methods=["POST"])
 @public
-@limiter.limit(_signin_limit)
+@limit_failed_activations
 @blp.arguments(ActivateRequestSchema)
 @blp.response(200, ActivatedSchema)
 @blp.alt_response(422, schema=ApiErrorSchema)
+@blp.alt_response(429, schema=ApiErrorSchema, description="too many failed attempts for the phone or address")
 def activate(data):
-    """A homeowner sets their password with mobile number + activation code; the code is spent."""
-    user = service.activate_owner(data["phone"], data["code"], data["password"])
+    """A homeowner without an account creates it with mobile number + activation code; the code
+    is spent. Failed attempts are limited per phone number and per address (shared with the page)."""
+    user = counting_failures(service.activate_owner)(data["phone"], data["code"], data["password"])
+    db.session.commit()
+    return {"username": user.username}
+
+
+@blp.route("/auth/reset", methods=["POST"])
+@public
+@limit_failed_activations
+@blp.arguments(ResetRequestSchema)
+@blp.response(200, ActivatedSchema)
+@blp.alt_response(422, schema=ApiErrorSchema)
+@blp.alt_response(429, schema=ApiErrorSchema, description="too many failed attempts for the phone or address")
+def reset(data):
+    """A homeowner who has an account sets a new password with mobile number + a code from staff
+    + the last six characters of their ID number; the code is spent, every session and token ends."""
+    user = counting_failures(service.reset_owner_password)(data["phone"], data["code"], data["id_tail"],
+                                                           data["password"])
     db.session.commit()
     return {"username": user.username}

@@ -24,6 +24,12 @@ class ActivateForm(FlaskForm):
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
 
 
+class ResetForm(ActivateForm):
+    """An owner with an account: the code staff gave them plus the last six characters of their ID."""
+    id_tail = StringField(_l("Last 6 characters of your ID number"), validators=[DataRequired(), Length(min=6, max=6)],
+                          render_kw={"autocomplete": "off", "autocapitalize": "characters"})
+
+
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()],
                             render_kw={"autocomplete": "current-password"})

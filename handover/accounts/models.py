@@ -141,11 +141,15 @@ class ActivationCode(db.Model):
 
     __tablename__ = "activation_codes"
     __audited__ = True
-    __audit_redact__ = {"code_hash"}
+    __audit_redact__ = {"code_hash", "nonce"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("owners.id", ondelete="CASCADE"), index=True)
+    #: HMAC-SHA256 (server secret) of owner id and code; never the code itself
     code_hash: Mapped[str] = mapped_column(sa.String(64))
+    #: random; the printed code is derived from it with the server secret, so a notice downloaded
+    #: again prints the same code. NULL for rows from before keyed hashes (no longer valid).
+    nonce: Mapped[str | None] = mapped_column(sa.String(32))
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

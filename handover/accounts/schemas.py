@@ -25,6 +25,11 @@ class ActivateRequestSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=128))
 
 
+class ResetRequestSchema(ActivateRequestSchema):
+    id_tail = fields.String(required=True, load_only=True, validate=validate.Length(equal=6),
+                            metadata={"description": "the last six characters of the owner's ID number"})
+
+
 class ActivatedSchema(Schema):
     username = fields.String(required=True)
 

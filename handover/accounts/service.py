@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -16,13 +18,17 @@ from handover.accounts import rules
 from handover.accounts.permissions import can
 from handover.accounts.models import ActivationCode, ApiToken, LoginSession, Role, User
 from handover.core.errors import Conflict, NotPermitted, ValidationFailed
-from handover.core.timeutil import now_utc
+from handover.core.timeutil import local_tz, now_utc
 from handover.extensions import db
 
 if TYPE_CHECKING:  # identity sits below master data: annotations only, never an arrow
     from handover.projects.models import Owner
 
+#: a code stays valid this many days after the owner's batch's handover window ends (or, without a
+#: window, after it was issued)
 ACTIVATION_DAYS = 30
+#: the last digits of the ID number an owner with an account gives to reset the password by code
+RESET_ID_DIGITS = 6
 
 
 def _model(relation) -> type:
@@ -184,20 +190,77 @@ def user_for_api_token(raw: str) -> User | None:
     return _holder(ApiToken, raw)
 
 
+def _keyed(purpose: str, message: str) -> str:
+    """HMAC-SHA256 with the server secret: a leaked database alone yields no code."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{purpose}:{message}".encode(), hashlib.sha256).hexdigest()
+
+
+def _code_hash(owner_id: int, code: str) -> str:
+    return _keyed("activation-code", f"{owner_id}:{code}")
+
+
+def _code_from_nonce(nonce: str) -> str:
+    """The printed code of a row, derived from its random nonce with the server secret, so every
+    download of the same notice prints the same code while only a keyed hash is stored."""
+    return f"{int(_keyed('activation-nonce', nonce), 16) % 10**8:08d}"
+
+
+#: Master data, one floor up, tells identity when an owner's latest handover window ends
+#: (projects.queries registers it on import; identity never imports master data).
+_owner_window_end: Callable[[int], date | None] | None = None
+
+
+def answer_owner_window_end_with(func: Callable[[int], date | None]) -> None:
+    global _owner_window_end
+    _owner_window_end = func
+
+
+def activation_expiry(owner: Owner) -> datetime:
+    """Until when a code issued now stays valid: the end (local time) of the latest handover
+    window among the owner's units, plus ACTIVATION_DAYS; without a window, ACTIVATION_DAYS from now."""
+    now = now_utc()
+    window_end = _owner_window_end(owner.id) if _owner_window_end is not None else None
+    if window_end is None:
+        return now + timedelta(days=ACTIVATION_DAYS)
+    end = datetime.combine(window_end + timedelta(days=ACTIVATION_DAYS), time(23, 59, 59), tzinfo=local_tz())
+    return max(end.astimezone(now.tzinfo), now + timedelta(days=1))
+
+
+def _live_code(owner: Owner) -> ActivationCode | None:
+    return db.session.scalar(
+        sa.select(ActivationCode)
+        .where(ActivationCode.owner_id == owner.id, ActivationCode.used_at.is_(None),
+               ActivationCode.expires_at > now_utc(), ActivationCode.nonce.is_not(None))
+        .order_by(ActivationCode.id.desc()).limit(1))
+
+
 def issue_activation_code(owner: Owner, *, actor: User) -> str:
-    """A fresh one-time code for the owner's portal account; earlier unused codes stop working."""
+    """The owner's portal activation code: the live one if the owner has one (every download of
+    a notice prints the same code, until it is used or expires), else a new one valid until
+    `activation_expiry`. Stored only as a keyed hash. Raises NotPermitted unless `actor` may issue
+    codes, ValidationFailed for an owner without a mobile number. Flushes."""
+    if not may_issue_activation_codes(actor):
+        raise NotPermitted(_("You are not allowed to do this."))
     if not rules.is_valid_mobile(owner.phone):
         raise ValidationFailed(_("The owner has no valid mobile number to sign in with."))
-    now = now_utc()
-    db.session.execute(sa.update(ActivationCode)
-                       .where(ActivationCode.owner_id == owner.id, ActivationCode.used_at.is_(None),
-                              ActivationCode.expires_at > now)
-                       .values(expires_at=now))
-    code = f"{secrets.randbelow(10**8):08d}"
-    db.session.add(ActivationCode(owner_id=owner.id, code_hash=_digest(code), issued_by_id=actor.id,
-                                  expires_at=now + timedelta(days=ACTIVATION_DAYS)))
+    expires_at = activation_expiry(owner)
+    row = _live_code(owner)
+    if row is None:
+        nonce = secrets.token_hex(16)
+        row = ActivationCode(owner_id=owner.id, nonce=nonce, code_hash=_code_hash(owner.id, _code_from_nonce(nonce)),
+                             issued_by_id=actor.id, expires_at=expires_at)
+        db.session.add(row)
+    elif row.expires_at < expires_at:  # the window moved later: the printed code lives on
+        row.expires_at = expires_at
     db.session.flush()
-    return code
+    return _code_from_nonce(row.nonce)
+
+
+def activation_code_expiry(owner: Owner) -> datetime | None:
+    """When the owner's live code expires (None without one)."""
+    row = _live_code(owner)
+    return row.expires_at if row else None
 
 
 def may_issue_activation_codes(user: User | None) -> bool:
@@ -221,9 +284,9 @@ class OwnerActivation:
 
 
 def activation_for_letter(owner: Owner, *, actor: User) -> OwnerActivation:
-    """Issue the owner a fresh activation code to print on a letter (earlier unused codes stop
-    working), unless the owner already has a portal account: then no code, since a code resets the
-    password. Raises NotPermitted unless `actor` may issue codes. Flushes; the caller commits."""
+    """The owner's activation code to print on a letter (the live one, or a new one), unless the
+    owner already has a portal account: then no code. Raises NotPermitted unless `actor` may issue
+    codes. Flushes; the caller commits."""
     if not may_issue_activation_codes(actor):
         raise NotPermitted(_("You are not allowed to do this."))
     if has_portal_account(owner):
@@ -232,39 +295,86 @@ def activation_for_letter(owner: Owner, *, actor: User) -> OwnerActivation:
         code = issue_activation_code(owner, actor=actor)
     except ValidationFailed as exc:
         return OwnerActivation(problem=exc.message)
-    expires_at = db.session.scalar(sa.select(ActivationCode.expires_at).where(ActivationCode.owner_id == owner.id)
-                                   .order_by(ActivationCode.id.desc()).limit(1))
-    return OwnerActivation(code=code, expires_at=expires_at)
+    return OwnerActivation(code=code, expires_at=activation_code_expiry(owner))
 
 
-def activate_owner(phone: str, code: str, password: str) -> User:
-    """Set a homeowner's portal password with phone + one-time code; the code is then spent.
+def _matching_code(phone: str, code: str) -> ActivationCode | None:
+    """The live code row for this phone number and code, locked, or None."""
+    now, code = now_utc(), (code or "").strip()
+    owners = _model(ActivationCode.owner)
+    rows = db.session.scalars(
+        sa.select(ActivationCode).join(ActivationCode.owner)
+        .where(owners.phone == (phone or "").strip(), ActivationCode.used_at.is_(None),
+               ActivationCode.expires_at > now, ActivationCode.nonce.is_not(None))
+        .with_for_update())
+    for row in rows:
+        if hmac.compare_digest(row.code_hash, _code_hash(row.owner_id, code)):
+            return row
+    return None
 
-    Raises ValidationFailed for a weak password or a wrong, used or expired code, and Conflict
-    when the phone is already the username of someone else's account.
-    """
+
+def _wrong_code() -> ValidationFailed:
+    return ValidationFailed(_("The phone number or activation code is wrong, used or expired."),
+                            details=[{"field": "code", "message": "invalid_code"}])
+
+
+def _check_password(password: str) -> None:
     if rules.password_problem(password):
         raise ValidationFailed(_("Password must be at least %(n)d characters.", n=rules.MIN_PASSWORD_LENGTH),
                                details=[{"field": "password", "message": "too_short"}])
-    now = now_utc()
-    owners = _model(ActivationCode.owner)
-    row = db.session.scalar(
-        sa.select(ActivationCode).join(ActivationCode.owner)
-        .where(owners.phone == (phone or "").strip(), ActivationCode.code_hash == _digest((code or "").strip()),
-               ActivationCode.used_at.is_(None), ActivationCode.expires_at > now)
-        .with_for_update()
-    )
+
+
+def activate_owner(phone: str, code: str, password: str) -> User:
+    """Create a homeowner's portal account with phone + one-time code; the code is then spent.
+
+    Raises ValidationFailed for a weak password, a wrong, used or expired code, or an owner who
+    already has an account (they reset the password with `reset_owner_password`, which also needs
+    their ID number); Conflict when the phone is already the username of someone else's account.
+    """
+    _check_password(password)
+    row = _matching_code(phone, code)
     if row is None:
-        raise ValidationFailed(_("The phone number or activation code is wrong, used or expired."),
-                               details=[{"field": "code", "message": "invalid_code"}])
+        raise _wrong_code()
     owner = row.owner
-    user = db.session.scalar(sa.select(User).where(User.owner_id == owner.id))
+    if db.session.scalar(sa.select(User.id).where(User.owner_id == owner.id)) is not None:
+        raise ValidationFailed(_("You already have an account: reset your password with your ID number instead."),
+                               details=[{"field": "phone", "message": "has_account"}])
+    if db.session.scalar(sa.select(User.id).where(User.username == owner.phone)):
+        raise Conflict(_("This phone number already signs in to another account."))
+    user = User(username=owner.phone, display_name=owner.name, role=Role.OWNER, owner_id=owner.id)
+    db.session.add(user)
+    set_password(user, password)
+    row.used_at = now_utc()
+    db.session.flush()
+    return user
+
+
+def _id_tail_matches(owner: Owner, id_tail: str) -> bool:
+    number = (owner.id_number or "").strip().upper()
+    given = (id_tail or "").strip().upper()
+    if len(number) < RESET_ID_DIGITS or len(given) != RESET_ID_DIGITS:
+        return False
+    return hmac.compare_digest(number[-RESET_ID_DIGITS:], given)
+
+
+def reset_owner_password(phone: str, code: str, id_tail: str, password: str) -> User:
+    """A homeowner who already has an account sets a new password with phone + a code staff gave
+    them + the last six characters of their ID number (what only the owner has: staff issuing a
+    code alone cannot take the account over). The code is spent; every session and token ends.
+
+    Raises ValidationFailed for a weak password, a wrong/used/expired code, a wrong ID tail, or an
+    owner without an account (they activate instead).
+    """
+    _check_password(password)
+    row = _matching_code(phone, code)
+    if row is None or not _id_tail_matches(row.owner, id_tail):
+        raise ValidationFailed(_("The phone number, activation code or ID number is wrong, used or expired."),
+                               details=[{"field": "code", "message": "invalid_code"}])
+    user = db.session.scalar(sa.select(User).where(User.owner_id == row.owner_id))
     if user is None:
-        if db.session.scalar(sa.select(User.id).where(User.username == owner.phone)):
-            raise Conflict(_("This phone number already signs in to another account."))
-        user = User(username=owner.phone, display_name=owner.name, role=Role.OWNER, owner_id=owner.id)
-        db.session.add(user)
-    set_password(user, password)  # an existing account: its sessions and tokens end
-    row.used_at = now
+        raise ValidationFailed(_("You have no account yet: activate it with the code instead."),
+                               details=[{"field": "phone", "message": "no_account"}])
+    set_password(user, password)
+    row.used_at = now_utc()
     db.session.flush()
     return user

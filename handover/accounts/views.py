@@ -1,24 +1,20 @@
 """Sign-in, sign-out, homeowner activation, language switch and the landing page."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from handover.accounts import service
 from handover.accounts.access import request_user
-from handover.accounts.forms import ActivateForm, LoginForm
+from handover.accounts.forms import ActivateForm, LoginForm, ResetForm
 from handover.accounts.permissions import can, requires
 from handover.accounts.rules import is_safe_next
 from handover.core.access import public
-from handover.extensions import limiter
 from handover.web.forms import attempt, submit
 from handover.accounts.forms import PasswordForm
-from handover.accounts.signin_limits import limit_failed_signins, record_failure
+from handover.accounts.signin_limits import (counting_failures, limit_failed_activations, limit_failed_signins,
+                                             record_failure)
 
 bp = Blueprint("accounts", __name__)
-
-
-def _signin_limit() -> str:
-    return current_app.config["SIGNIN_RATE_LIMIT"]
 
 
 def _landing_for(user) -> str:
@@ -88,14 +84,29 @@ def password():
 
 @bp.route("/activate", methods=["GET", "POST"])
 @public
-@limiter.limit(_signin_limit, methods=["POST"])
+@limit_failed_activations
 def activate():
-    """Homeowners set their portal password with their mobile number and the code staff gave them."""
+    """Homeowners create their portal account with their mobile number and the code staff gave them."""
     form = ActivateForm()
-    if submit(form, lambda: service.activate_owner(form.phone.data, form.code.data, form.password.data),
+    act = counting_failures(service.activate_owner)
+    if submit(form, lambda: act(form.phone.data, form.code.data, form.password.data),
               success=_("Your password is set. Sign in with your mobile number.")):
         return redirect(url_for("accounts.login"))
     return render_template("accounts/activate.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@public
+@limit_failed_activations
+def reset():
+    """Homeowners who have an account set a new password with their mobile number, a code from
+    staff and the last six characters of their ID number."""
+    form = ResetForm()
+    act = counting_failures(service.reset_owner_password)
+    if submit(form, lambda: act(form.phone.data, form.code.data, form.id_tail.data, form.password.data),
+              success=_("Your password is set. Sign in with your mobile number.")):
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form)
 
 
 @bp.post("/language")

@@ -3,9 +3,11 @@
 Bodies are validated by marshmallow schemas through flask-smorest, and the same schemas
 generate the OpenAPI document at /api/v1/openapi.json.
 """
+from decimal import Decimal
 from functools import wraps
 
 from flask import Flask
+from marshmallow import fields
 
 from handover.core.access import public
 from handover.extensions import csrf, rest_api
@@ -31,6 +33,7 @@ def register_api(app: Flask) -> None:
     from handover.keys.documents_api import blp as key_documents_blp
     from handover.projects.api import blp as projects_blp
 
+    _document_decimals()
     rest_api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (accounts_blp, projects_blp, inspections_blp, defects_blp, fees_blp, keys_blp, defect_exports_blp, jobs_blp,
                       fee_documents_blp, key_documents_blp, handovers_blp, risks_blp, cases_blp,
@@ -50,3 +53,24 @@ def _make_spec_public(app: Flask) -> None:
         return original()
 
     app.view_functions[endpoint] = openapi_json
+
+
+def decimal_property(converter, field, ret=None, **kwargs) -> dict:
+    """Decimals as the API speaks them: amounts, areas and rates serialised as strings are
+    documented as strings ("format": "decimal"); a Range given in Decimals becomes plain JSON
+    numbers (apispec would write "0" as a string, which is not a valid schema)."""
+    if not isinstance(field, fields.Decimal):
+        return {}
+    update = {key: float(value) for key, value in (ret or {}).items()
+              if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+              and isinstance(value, (str, Decimal))}
+    if field.as_string:
+        update.update({"type": "string", "format": "decimal"})
+    return update
+
+
+def _document_decimals() -> None:
+    converter = rest_api.ma_plugin.converter
+    if decimal_property not in getattr(converter, "handover_functions", ()):
+        converter.add_attribute_function(decimal_property)
+        converter.handover_functions = (*getattr(converter, "handover_functions", ()), decimal_property)

@@ -19,6 +19,8 @@ RECORD_LABELS = {
     "Inspection": _l("Inspection round"), "InspectionResult": _l("Inspection result"),
     "FeeSettings": _l("Fee settings"), "UnitReturnDecision": _l("Return decision"), "Key": _l("Key"),
     "Payment": _l("Payment or refund"), "LayoutPlan": _l("Floor plan"), "ReceiptSequence": _l("Receipt numbering"),
+    "KeyEvent": _l("Key event"), "DefectEvent": _l("Defect step"), "HandoverRecord": _l("Handover record"),
+    "RiskEvent": _l("Risk step"),
 }
 
 #: column names as people say them; a field missing here shows its column name
@@ -53,10 +55,23 @@ FIELD_LABELS = {
     "amount": _l("Amount"), "method": _l("Method"), "receipt_no": _l("Receipt no."),
     "reverses_id": _l("Reverses entry"), "operator_id": _l("Operator"), "operator_name": _l("Operator"),
     "at": _l("Time"), "prefix": _l("Prefix"), "next_number": _l("Next number"), "digits": _l("Digits"),
+    "action": _l("Action"), "actor_id": _l("Done by"), "actor_name": _l("Done by (name)"),
+    "idempotency_key": _l("Request key"), "key_id": _l("Key"), "counterparty": _l("Counterparty"),
+    "result_ok": _l("Opens the lock"), "signature_path": _l("Signature"), "from_status": _l("Status before"),
+    "to_status": _l("Status after"), "defect_id": _l("Defect"), "risk_id": _l("Risk"), "internal": _l("Staff only"),
+    "data": _l("Details"), "items": _l("Items handed"),
 }
 
 #: record types whose own page can be linked: endpoint and its id argument
-RECORD_PAGES = {"Unit": ("projects.unit_detail", "unit_id"), "Key": ("keys.detail", "key_id")}
+RECORD_PAGES = {"Unit": ("projects.unit_detail", "unit_id"), "Key": ("keys.detail", "key_id"),
+                "Risk": ("risks.detail", "risk_id")}
+#: rows of append-only histories link to the page of what they belong to (with its whole history):
+#: record type → (endpoint, its argument, the row's field holding the owner's id)
+HISTORY_PAGES = {"KeyEvent": ("keys.detail", "key_id", "key_id"),
+                 "DefectEvent": ("defects.detail", "defect_id", "defect_id"),
+                 "RiskEvent": ("risks.detail", "risk_id", "risk_id"),
+                 "HandoverRecord": ("projects.unit_detail", "unit_id", "unit_id"),
+                 "Payment": ("projects.unit_detail", "unit_id", "unit_id")}
 
 
 @cache
@@ -103,8 +118,14 @@ def _column(entity_type: str, key: str) -> sa.Column | None:
     return sa.inspect(model).columns.get(key)
 
 
-def record_url(entity_type: str, entity_id: int | None) -> str | None:
-    """The record's own page, when it has one and still exists."""
+def record_url(entity_type: str, entity_id: int | None, changes: dict | None = None) -> str | None:
+    """The record's own page, when it has one and still exists; for a history row, the page of
+    what it belongs to (from the row's recorded values)."""
+    history = HISTORY_PAGES.get(entity_type)
+    if history is not None:
+        endpoint, argument, field = history
+        owner_id = ((changes or {}).get(field) or [None, None])[1]
+        return url_for(endpoint, **{argument: owner_id}) if owner_id not in (None, "") else None
     page = RECORD_PAGES.get(entity_type)
     if page is None or entity_id is None:
         return None

@@ -52,7 +52,7 @@ def index():
     page = paginate(filtered_entries(request.args), request.args.get("page", 1, type=int), 50)
     types = list(db.session.scalars(sa.select(AuditEntry.entity_type).distinct().order_by(AuditEntry.entity_type)))
     rows = [{"entry": entry, "changes": labels.readable_changes(entry), "record": labels.record_label(entry.entity_type),
-             "url": labels.record_url(entry.entity_type, entry.entity_id) if entry.action != "delete" else None}
+             "url": labels.record_url(entry.entity_type, entry.entity_id, entry.changes) if entry.action != "delete" else None}
             for entry in page.items]
     return render_template("audit/index.html", page=page, rows=rows, types=types, args=request.args,
                            action_labels=ACTION_LABELS, record_label=labels.record_label)

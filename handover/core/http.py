@@ -58,7 +58,11 @@ def _handle_http(exc: HTTPException):
     if isinstance(exc, CSRFError):
         return error_response(400, "csrf_failed", _("The form has expired or was not sent from this site. "
                                                     "Reload the page and try again."))
-    return error_response(status, details=details)
+    response = error_response(status, details=details)
+    if status == 405 and getattr(exc, "valid_methods", None):
+        body, code = response  # the methods the URL does take (RFC 9110: a 405 carries Allow)
+        return body, code, {"Allow": ", ".join(exc.valid_methods)}
+    return response
 
 
 def _field_details(messages: dict) -> list[dict]:

@@ -141,6 +141,7 @@ class DefectEvent(HistoryMixin, db.Model):
     """
 
     __tablename__ = "defect_events"
+    __audited__ = True  # appended rows show in the audit log too: one place answers "who did what"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     defect_id: Mapped[str] = mapped_column(sa.ForeignKey("defects.id"), index=True)

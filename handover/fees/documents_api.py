@@ -43,9 +43,9 @@ def batch_fee_schedule(batch_id: int):
 @blp.alt_response(422, schema=ApiErrorSchema, description="the unit has no contract")
 def unit_notice(unit_id: int):
     """The unit's handover notice with its fee statement. When the caller hands out activation
-    codes (admin, sales, property), each call issues the primary owner a fresh portal activation
-    code, printed on the notice, and earlier unused codes stop working; a notice printed by
-    finance carries no code and sends the owner to the service desk."""
+    codes (admin, sales, property), the primary owner's portal activation code is printed on the
+    notice: the same code on every download until it is used or expires (issued on the first);
+    a notice printed by finance carries no code and sends the owner to the service desk."""
     user = request_user()
     statement = fee_exports.notice_statement(project_queries.get_unit(user, unit_id))
     issued = fee_exports.issue_activations([statement.unit], actor=user)  # the accounts service, explicitly
@@ -60,8 +60,8 @@ def unit_notice(unit_id: int):
 @blp.alt_response(404, schema=ApiErrorSchema)
 def start_batch_notices(batch_id: int):
     """Start making every unit's handover notice (one PDF to print). When the caller hands out
-    activation codes, every primary owner is issued a fresh one; units whose buyer returned them
-    are left out."""
+    activation codes, every primary owner's code is printed (their live one, or a new one); units
+    whose buyer returned them are left out."""
     user = request_user()
     job = fee_exports.start_notices(project_queries.get_batch(user, batch_id), actor=user)
     db.session.commit()

@@ -58,8 +58,8 @@ def issue_activations(units: Iterable[Unit], *, actor: User,
                       issued: dict[int, accounts.OwnerActivation] | None = None
                       ) -> dict[int, accounts.OwnerActivation]:
     """Ask the accounts service for the portal activation of each unit's primary owner, by owner
-    id, to print on their notices: a fresh code (earlier unused codes stop working), or none for an
-    owner who already has an account. Only when `actor` may issue codes; otherwise nothing is
+    id, to print on their notices: the owner's live code (the same on every print) or a new one,
+    or none for an owner who already has an account. Only when `actor` may issue codes; otherwise nothing is
     issued and the notices send the owner to the service desk. An owner already in `issued` (of an
     earlier unit of the same run) keeps that code: a second would cancel the first. Flushes."""
     issued = {} if issued is None else issued

@@ -55,7 +55,7 @@ class LineSchema(Schema):
 class LineStandingSchema(Schema):
     code = fields.Function(lambda s: s.line.code)
     label = fields.Function(lambda s: s.line.label)
-    amount = fields.Function(lambda s: str(s.line.amount))
+    amount = fields.Function(lambda s: str(s.line.amount), metadata={"type": "string", "format": "decimal"})
     owed = fields.Decimal(as_string=True,
                           metadata={"description": "still owed on the line; negative: owed to the buyer"})
     settled = fields.Boolean()

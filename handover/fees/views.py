@@ -199,8 +199,9 @@ def fee_statement(unit_id: int):
 @bp.post("/units/<int:unit_id>/notice.pdf")
 @requires("fees.issue_notice")
 def notice(unit_id: int):
-    """Issue the unit's handover notice; staff who hand out activation codes get a fresh one for
-    the primary owner printed on it (others print it without a code)."""
+    """Issue the unit's handover notice; staff who hand out activation codes get the primary
+    owner's code printed on it, the same on every print until used or expired (others print it
+    without a code)."""
     user = request_user()
     unit = project_queries.get_unit(user, unit_id)
 

@@ -27,6 +27,7 @@ class HandoverRecord(HistoryMixin, db.Model):
     """
 
     __tablename__ = "handover_records"
+    __audited__ = True  # appended rows show in the audit log too: one place answers "who did what"
     __table_args__ = (sa.Index("ix_handover_records_unit", "unit_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

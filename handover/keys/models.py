@@ -113,6 +113,7 @@ class KeyEvent(HistoryMixin, db.Model):
     """
 
     __tablename__ = "key_events"
+    __audited__ = True  # appended rows show in the audit log too: one place answers "who did what"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key_id: Mapped[int] = mapped_column(sa.ForeignKey("keys.id"), index=True)

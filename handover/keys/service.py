@@ -25,6 +25,10 @@ from handover.keys.models import Key, KeyEvent, KeyEventType, KeyKind, KeyStatus
 from handover.projects.models import Batch, Building, Unit
 
 MAX_SIGNATURE_BYTES = 512 * 1024
+#: a tablet's signing pad at full resolution is a few megapixels; more is refused undecoded
+MAX_SIGNATURE_PIXELS = 12_000_000
+#: stored signatures are scaled down to this long edge (ample for a printed record)
+SIGNATURE_LONG_EDGE = 1600
 
 
 def _new_code() -> str:
@@ -71,7 +75,10 @@ def create_keys_for_batch(batch: Batch, *, kind: KeyKind, sets_per_unit: int = 1
 
 
 def decode_signature(data_url: str | None) -> bytes | None:
-    """A PNG data URL from the signing pad → verified PNG bytes. Raises ValidationFailed."""
+    """A PNG data URL from the signing pad → verified, re-encoded PNG bytes (like photos: only the
+    pixels are kept, no metadata chunks), scaled down to SIGNATURE_LONG_EDGE. A picture of more
+    than MAX_SIGNATURE_PIXELS is refused before it is decoded (a decompression bomb, not a
+    signature). Raises ValidationFailed."""
     if not data_url:
         return None
     prefix = "data:image/png;base64,"
@@ -82,14 +89,25 @@ def decode_signature(data_url: str | None) -> bytes | None:
         content = base64.b64decode(data_url[len(prefix):], validate=True)
         if len(content) > MAX_SIGNATURE_BYTES:
             raise ValueError("too large")
-        with Image.open(io.BytesIO(content)) as image:
-            if image.format != "PNG":
+        with Image.open(io.BytesIO(content)) as probe:
+            if probe.format != "PNG":
                 raise ValueError("not png")
-            image.verify()
-    except (binascii.Error, ValueError, UnidentifiedImageError, OSError):
+            if probe.width * probe.height > MAX_SIGNATURE_PIXELS:
+                raise ValidationFailed(_("The signature picture is too large."),
+                                       details=[{"field": "signature", "message": "too_many_pixels"}])
+            probe.verify()
+        with Image.open(io.BytesIO(content)) as image:
+            image.load()
+            image = image.convert("RGBA")
+    except ValidationFailed:
+        raise
+    except (binascii.Error, ValueError, UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         raise ValidationFailed(_("The signature is not a valid PNG image."),
                                details=[{"field": "signature", "message": "invalid"}]) from None
-    return content
+    image.thumbnail((SIGNATURE_LONG_EDGE, SIGNATURE_LONG_EDGE))
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)

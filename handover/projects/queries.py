@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from handover.accounts import service as accounts_service
 from handover.accounts.models import User
 from handover.accounts.permissions import can
 from handover.core.errors import NotFound
@@ -144,3 +145,14 @@ def units_of_owner(owner_id: int) -> list[Unit]:
             .options(joinedload(Unit.building), joinedload(Unit.batch).joinedload(Batch.project),
                      joinedload(Unit.contract)))
     return list(db.session.scalars(stmt))
+
+
+def owner_window_end(owner_id: int):
+    """The end of the latest handover window among the owner's units (None: no window set)."""
+    return db.session.scalar(
+        sa.select(sa.func.max(Batch.window_end)).select_from(Contract)
+        .join(Unit, Unit.id == Contract.unit_id).join(Batch, Batch.id == Unit.batch_id)
+        .where(Contract.owner_id == owner_id))
+
+
+accounts_service.answer_owner_window_end_with(owner_window_end)

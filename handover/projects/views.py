@@ -188,8 +188,11 @@ def issue_activation_code(owner_id: int):
         return redirect(url_for("projects.unit_detail", unit_id=unit_id) if unit_id else url_for("projects.dashboard"))
     code = issued.value
     units = queries.units_of_owner(owner.id)
+    has_account = accounts_service.has_portal_account(owner)
     return render_template("projects/activation_code.html", owner=owner, code=code, units=units,
-                           activate_url=url_for("accounts.activate", _external=True))
+                           expires_at=accounts_service.activation_code_expiry(owner), has_account=has_account,
+                           activate_url=url_for("accounts.reset" if has_account else "accounts.activate",
+                                                _external=True))
 
 
 @bp.get("/batches/<int:batch_id>")

@@ -128,6 +128,7 @@ class RiskEvent(HistoryMixin, db.Model):
     """One step in a risk's life (recorded, planned, accepted, reopened, overridden…). Never edited."""
 
     __tablename__ = "risk_events"
+    __audited__ = True  # appended rows show in the audit log too: one place answers "who did what"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(sa.ForeignKey("risks.id"), index=True)

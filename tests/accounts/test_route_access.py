@@ -10,6 +10,7 @@ from tests.fixtures.access import route_access, route_urls
 
 #: the routes anyone may call, signed in or not
 PUBLIC_ROUTES = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("GET", "/activate"), ("POST", "/activate"),
+                 ("GET", "/reset"), ("POST", "/reset"), ("POST", "/api/v1/auth/reset"),
                  ("POST", "/language"), ("POST", "/api/v1/auth/token"), ("POST", "/api/v1/auth/activate"),
                  ("GET", "/api/v1/openapi.json"),
                  # the field client's service worker and manifest: static files the browser fetches itself

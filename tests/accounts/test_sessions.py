@@ -76,15 +76,16 @@ def test_a_reset_by_an_administrator_ends_every_session_and_token(world, app, cl
     _token(client, "sales", "reset-pass-77")
 
 
-def test_reactivating_an_owner_account_ends_its_sessions(world, app, client):
+def test_resetting_an_owner_account_ends_its_sessions(world, app, client):
+    """An owner with an account resets (code + ID number: activation no longer resets it)."""
     owner_token = _token(client, world.owner.username)
     staff = _token(client, "sales")
     with app.app_context():
         phone = db.session.get(Owner, world.a1.owner_id).phone
         assert db.session.get(User, world.owner.user_id).owner_id == world.a1.owner_id
     code = client.post(f"/api/v1/owners/{world.a1.owner_id}/activation-code", headers=staff).get_json()["code"]
-    assert client.post("/api/v1/auth/activate",
-                       json={"phone": phone, "code": code, "password": "owner-new-1"}).status_code == 200
+    assert client.post("/api/v1/auth/reset", json={"phone": phone, "code": code, "id_tail": "074514",
+                                                   "password": "owner-new-1"}).status_code == 200
     assert client.get(f"/api/v1/units/{world.a1.id}", headers=owner_token).status_code == 401
 
 

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from handover.audit.models import AuditEntry
 from handover.extensions import db
+from tests.fees.demo_cases import demo_cases  # noqa: F401 - fixture
 from tests.fixtures.sheets import good_row, sheet_bytes
 
 
@@ -96,3 +97,34 @@ def test_key_movements_and_payments_are_in_the_log(world, app):
                             receipt_no="", actor=db.session.get(User, world.users["finance"]))
         db.session.commit()
     assert _entries(app, "Key") and _entries(app, "Payment")
+
+
+def test_one_place_answers_who_changed_what(demo_cases, world, api, browser, app):  # noqa: F811
+    """Payments, defect steps, key events and handovers all appear in the audit log (issue 10,
+    item 12), each linking to the page with the record's own history."""
+    api.token("engineering")
+    defect = api.post(f"/api/v1/units/{world.a1.id}/defects",
+                      json={"stage": "open_day", "room": "主卫", "category": "防水", "description": "渗漏",
+                            "severity": "major"}).get_json()["id"]
+    assert api.post(f"/api/v1/defects/{defect}/transitions",
+                    json={"action": "assign", "contractor_id": world.contractor_id, "due_date": "2099-01-01"}
+                    ).status_code == 200
+    api.token("sales")
+    assert api.post(f"/api/v1/units/{demo_cases.netting}/handover",
+                    json={"handed_over_on": "2026-12-01"}).status_code == 200
+    api.token("property")
+    key = api.post(f"/api/v1/units/{demo_cases.netting}/keys", json={"kind": "entrance_door", "label": "入户门"})
+    assert key.status_code == 201
+    assert api.post(f"/api/v1/keys/{key.get_json()['id']}/events", json={"type": "received", "to": "总包"}
+                    ).status_code == 201
+    for entity in ("DefectEvent", "HandoverRecord", "KeyEvent", "Payment"):
+        assert _entries(app, entity), entity
+    browser.login("admin")
+    steps = browser.client.get("/audit/?entity_type=DefectEvent").get_data(as_text=True)
+    assert "engineering" in steps and f'href="/defects/{defect}"' in steps
+    handovers = browser.client.get("/audit/?entity_type=HandoverRecord").get_data(as_text=True)
+    assert "sales" in handovers and f'href="/units/{demo_cases.netting}"' in handovers
+    moves = browser.client.get("/audit/?entity_type=KeyEvent").get_data(as_text=True)
+    assert "property" in moves and f'href="/keys/{key.get_json()["id"]}"' in moves
+    everything = browser.client.get("/audit/").get_data(as_text=True)
+    assert ">DefectEvent<" not in everything  # record types are named in words, not class names
