@@ -3,6 +3,7 @@ from handover.accounts.models import *  # noqa: F401,F403
 from handover.audit.models import *  # noqa: F401,F403
 from handover.defects.models import *  # noqa: F401,F403
 from handover.fees.models import *  # noqa: F401,F403
+from handover.handovers.day_models import *  # noqa: F401,F403
 from handover.handovers.models import *  # noqa: F401,F403
 from handover.inspections.models import *  # noqa: F401,F403
 from handover.jobs.models import *  # noqa: F401,F403

@@ -28,6 +28,8 @@ key_returned_to_owner = domain.signal("key_returned_to_owner")
 payment_recorded = domain.signal("payment_recorded")
 risk_status_changed = domain.signal("risk_status_changed")
 building_transferred = domain.signal("building_transferred")
+appointment_changed = domain.signal("appointment_changed")
+visit_step_recorded = domain.signal("visit_step_recorded")
 
 _PENDING = "handover_pending_events"
 
