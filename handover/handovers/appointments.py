@@ -85,9 +85,9 @@ def _take_place(slot: Slot) -> None:
                                .values(booked=Slot.booked + 1).execution_options(synchronize_session=False))
     if taken.rowcount != 1:
         start = to_local(slot.starts_at)
-        raise Conflict(_("Sorry, the slot at %(when)s is full. Please choose another time.",
-                         when=start.strftime("%Y-%m-%d %H:%M")),
-                       details=[{"field": "slot_id", "message": _("This slot is full.")}])
+        message = _("Sorry, the slot at %(when)s is full. Please choose another time.",
+                    when=start.strftime("%Y-%m-%d %H:%M"))
+        raise Conflict(message, details=[{"field": "slot_id", "message": message}])
     db.session.refresh(slot, ["booked"])
 
 

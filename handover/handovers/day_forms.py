@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField, widgets
+from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from handover.handovers import day_rules
@@ -21,7 +22,7 @@ class BookForm(FlaskForm):
 
 
 class CheckInForm(FlaskForm):
-    identity = SelectField(_l("Who came"), choices=[(k, v) for k, v in day_rules.IDENTITIES.items()],
+    identity = SelectField(_l("Who came"), choices=[SelectChoice(k, v) for k, v in day_rules.IDENTITIES.items()],
                            default="owner")
     id_last4 = StringField(_l("ID number, last 4"), validators=[Optional(), Length(min=4, max=4)])
     visitor_name = StringField(_l("Name (proxy)"), validators=[Optional(), Length(max=60)])

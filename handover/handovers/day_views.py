@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms.fields import SelectChoice
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
@@ -155,7 +156,7 @@ def book(unit_id: int):
     current = appointments.appointment_of(unit.id)
     open_slots = appointments.slots(unit.batch_id, upcoming=True)
     form = BookForm()
-    form.slot_id.choices = [(s.id, f"{to_local(s.starts_at):%Y-%m-%d %H:%M}–{to_local(s.ends_at):%H:%M} "
+    form.slot_id.choices = [SelectChoice(s.id, f"{to_local(s.starts_at):%Y-%m-%d %H:%M}–{to_local(s.ends_at):%H:%M} "
                                    + _("(%(free)s free)", free=s.capacity - s.booked)) for s in open_slots]
     if request.method == "POST" and request.form.get("cancel"):
         if attempt(lambda: appointments.cancel(unit, actor=user), success=_("Appointment cancelled.")):
