@@ -76,6 +76,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "handovers.view_day": STAFF,
     "handovers.check_in": frozenset({R.ADMIN, R.PROPERTY, R.SALES, R.MANAGER}),
     "handovers.station": STAFF,
+    "handovers.record": STAFF | {R.OWNER},  # the signed 收楼确认书 (owners: their own units)
     # inspections
     "inspections.view": STAFF,
     "inspections.inspect": frozenset({R.ADMIN, R.ENGINEERING, R.PROPERTY, R.SALES, R.MANAGER}),

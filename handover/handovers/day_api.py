@@ -13,7 +13,7 @@ from handover.api.schemas import ApiErrorSchema
 from handover.core.errors import NotFound
 from handover.core.timeutil import today_local
 from handover.extensions import db
-from handover.handovers import appointments, day_queries, visits, walkthrough
+from handover.handovers import appointments, day_queries, exports, visits, walkthrough
 from handover.handovers.day_models import Visit
 from handover.handovers.day_schemas import (AppointmentInSchema, AppointmentQuerySchema, AppointmentSchema,
                                             CheckInSchema, DayQuerySchema, DaySummarySchema, ReadingsInSchema,
@@ -22,6 +22,7 @@ from handover.handovers.day_schemas import (AppointmentInSchema, AppointmentQuer
 from handover.inspections.models import Inspection
 from handover.projects import queries as project_queries
 from handover.projects.models import Unit
+from handover.reporting.files import send
 
 blp = Blueprint("handover_day_api", __name__, description="The handover day: appointments, check-in, stations")
 
@@ -177,3 +178,22 @@ def handover_day(query, batch_id: int):
     project_queries.get_batch(request_user(), batch_id)
     day: date = query["date"] or today_local()
     return day_queries.day_summary(batch_id, day)
+
+
+@blp.route("/units/<int:unit_id>/handover-record.pdf", methods=["GET"])
+@requires("handovers.record")
+@blp.response(200, description="the 收楼确认书 (PDF)")
+@blp.alt_response(404, schema=ApiErrorSchema)
+def handover_record_pdf(unit_id: int):
+    """The signed handover record: owners and co-owners, date, readings, documents and keys handed,
+    open defects with their promised dates, both signatures. Owners: their own units."""
+    return send(exports.handover_record(project_queries.get_unit(request_user(), unit_id)), attachment=False)
+
+
+@blp.route("/batches/<int:batch_id>/bulletin.pdf", methods=["GET"])
+@requires("handovers.view_day")
+@blp.arguments(DayQuerySchema, location="query")
+@blp.response(200, description="the evening bulletin (交付快报, PDF)")
+def bulletin_pdf(query, batch_id: int):
+    batch = project_queries.get_batch(request_user(), batch_id)
+    return send(exports.bulletin_pdf(batch, query["date"] or today_local()), attachment=False)

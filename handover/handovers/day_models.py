@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from handover.projects.models import Unit
 
 __all__ = ["HandoverDaySetup", "Slot", "Appointment", "AppointmentEvent", "Reminder", "Visit", "VisitStep",
-           "VisitEvent", "MeterReading", "WalkthroughSignature"]
+           "VisitEvent", "MeterReading", "WalkthroughSignature", "HandoverSignature"]
 
 
 class HandoverDaySetup(db.Model):
@@ -183,3 +183,15 @@ class WalkthroughSignature(HistoryMixin, db.Model):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
     owner_signature: Mapped[bytes] = mapped_column(sa.LargeBinary)
     staff_signature: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class HandoverSignature(db.Model):
+    """The owner's and the staff member's drawn signatures on a signed handover (PNG bytes)."""
+
+    __tablename__ = "handover_signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(sa.ForeignKey("handover_records.id"), unique=True)
+    owner_signature: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    staff_signature: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)

@@ -64,3 +64,13 @@ def day_summary(batch_id: int, day: date) -> DaySummary:
         average_wait_minutes=round(sum(every) / len(every), 1) if every else None,
         average_wait_per_station={step: (round(sum(ms) / len(ms), 1) if ms else None) for step, ms in waits.items()},
         steps=steps)
+
+
+def local_day_bounds(day: date):
+    """[start, end) of a local calendar day as aware datetimes."""
+    from datetime import datetime, timedelta
+
+    from handover.core.timeutil import local_tz
+
+    start = datetime.combine(day, datetime.min.time(), tzinfo=local_tz())
+    return start, start + timedelta(days=1)

@@ -1,7 +1,7 @@
 """Handover-day pages (tablet-sized): slots and appointments, the check-in desk, each station's
 queue, the site console, and the owner's booking in the portal."""
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,9 +10,10 @@ from wtforms.fields import SelectChoice
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.core.timeutil import local_tz, to_local, today_local
-from handover.handovers import appointments, day_queries, day_rules, visits, walkthrough
+from handover.handovers import appointments, day_queries, day_rules, document_rows, exports, visits, walkthrough
 from handover.handovers.day_forms import BookForm, CheckInForm, ReadingsForm, SlotForm, StepForm
 from handover.projects import queries as project_queries
+from handover.reporting.files import send
 from handover.web.forms import attempt, submit
 
 bp = Blueprint("handover_day", __name__)
@@ -165,3 +166,40 @@ def book(unit_id: int):
                 success=_("Appointment booked.")):
         return redirect(url_for("handover_day.book", unit_id=unit.id))
     return render_template("handovers/day/book.html", unit=unit, form=form, current=current, to_local=to_local)
+
+
+@bp.get("/units/<int:unit_id>/handover-record.pdf")
+@requires("handovers.record")
+def handover_record_pdf(unit_id: int):
+    """The 收楼确认书 (owners: their own units, from the portal)."""
+    return send(exports.handover_record(project_queries.get_unit(request_user(), unit_id)), attachment=False)
+
+
+def _day_arg() -> date:
+    if not request.args.get("date"):
+        return today_local()
+    try:
+        return datetime.strptime(request.args["date"], "%Y-%m-%d").date()
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/batches/<int:batch_id>/handover-day/bulletin")
+@requires("handovers.view_day")
+def bulletin(batch_id: int):
+    """The evening bulletin (交付快报): the day's figures, ready to post in the group."""
+    batch = project_queries.get_batch(request_user(), batch_id)
+    rows = document_rows.bulletin_rows(batch, _day_arg())
+    return render_template("handovers/day/bulletin.html", batch=batch, rows=rows, summary=rows.summary,
+                           labels=day_rules.STEPS)
+
+
+@bp.get("/batches/<int:batch_id>/handover-day/bulletin.<fmt>")
+@requires("handovers.view_day")
+def bulletin_file(batch_id: int, fmt: str):
+    batch = project_queries.get_batch(request_user(), batch_id)
+    if fmt == "pdf":
+        return send(exports.bulletin_pdf(batch, _day_arg()), attachment=False)
+    if fmt == "xlsx":
+        return send(exports.bulletin_xlsx(batch, _day_arg()))
+    abort(404)

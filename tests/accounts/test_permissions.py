@@ -51,6 +51,7 @@ fees.view_statement                             x   x   x   x   x   x   .   x
 handovers.book                                  x   x   x   x   x   x   .   x
 handovers.check_in                              x   .   x   x   .   x   .   .
 handovers.plan_day                              x   .   x   x   .   x   .   .
+handovers.record                                x   x   x   x   x   x   .   x
 handovers.revoke                                x   .   .   .   .   x   .   .
 handovers.sign                                  x   .   x   x   .   x   .   .
 handovers.station                               x   x   x   x   x   x   .   .

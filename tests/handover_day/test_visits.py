@@ -94,7 +94,12 @@ def test_each_new_gate_alone_blocks_signing(day, demo_cases, api):
     signed = api.post(f"/api/v1/inspections/{round_id}/signatures",
                       json={"owner_signature": png_data_url(), "staff_signature": png_data_url()})
     assert signed.status_code == 200, signed.get_json()
-    assert api.post(url, json={"handed_over_on": "2026-12-01"}).status_code == 200
+    unsigned = api.post(url, json={"handed_over_on": "2026-12-01", "owner_signature": png_data_url()})
+    assert unsigned.status_code == 422 and unsigned.get_json()["details"][0]["field"] == "staff_signature"
+    done = api.post(url, json={"owner_signature": png_data_url(), "staff_signature": png_data_url(),
+                               "documents": ["quality_guarantee", "user_manual", "gift"]})
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["record"]["items"] == ["quality_guarantee", "user_manual", "gift"]
 
 
 def test_meter_readings_alone_block_signing(day, demo_cases, api):
