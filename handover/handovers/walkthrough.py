@@ -16,12 +16,13 @@ from handover.accounts.models import User
 from handover.core.errors import Conflict, ValidationFailed
 from handover.core.idempotency import clean_key, once
 from handover.core.lifecycle import act_time
-from handover.core.timeutil import now_utc
+from handover.core.timeutil import now_utc, today_local
 from handover.extensions import db
 from handover.handovers import appointments, day_rules, visits
 from handover.handovers.day_models import MeterReading, WalkthroughSignature
 from handover.handovers.queries import gate_check
 from handover.handovers.rules import Condition, Purpose
+from handover.inspections import service as inspection_service
 from handover.inspections.models import Inspection, InspectionStage
 from handover.keys.service import decode_signature
 from handover.projects.models import Unit
@@ -63,6 +64,17 @@ def sign_walkthrough(inspection: Inspection, *, owner_signature: str | None, sta
     row, _acted = once(WalkthroughSignature, idempotency_key, act=act,
                        same=lambda r: r.inspection_id == inspection.id)
     return row
+
+
+def walkthrough_round(unit: Unit, *, actor: User, inspectors: str = "") -> Inspection:
+    """The unit's latest handover-stage round (the walk-through), started now when there is none."""
+    found = db.session.scalar(db.select(Inspection).where(Inspection.unit_id == unit.id,
+                                                          Inspection.stage == InspectionStage.HANDOVER)
+                              .order_by(Inspection.id.desc()).limit(1))
+    if found is not None:
+        return found
+    return inspection_service.start_inspection(unit, InspectionStage.HANDOVER, actor=actor, inspected_on=today_local(),
+                                               inspectors=inspectors)
 
 
 def record_readings(unit: Unit, values: dict, *, actor: User, at: datetime | None = None,
