@@ -50,7 +50,8 @@ def desk(batch_id: int):
     form.idempotency_key.data = secrets.token_urlsafe(16)
     return render_template("handovers/day/desk.html", batch=batch, query=query, found=found, form=form,
                            today=visits.visits_of_day(batch.id, today_local()), open_visit=visits.open_visit,
-                           appointment_of=appointments.appointment_of, to_local=to_local)
+                           appointment_of=appointments.appointment_of, to_local=to_local,
+                           visit_labels=day_rules.VISIT_STATUS_LABELS)
 
 
 @bp.post("/batches/<int:batch_id>/handover-day/desk/<int:unit_id>")
