@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from handover.fees.receipt_views import bp as receipts_bp
     from handover.field.views import bp as field_bp
     from handover.fees.views import bp as fees_bp
+    from handover.handovers.day_views import bp as handover_day_bp
     from handover.handovers.views import bp as handovers_bp
     from handover.inspections.views import bp as inspections_bp
     from handover.jobs import runner as job_runner
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(fees_bp)
     app.register_blueprint(receipts_bp)
     app.register_blueprint(handovers_bp)
+    app.register_blueprint(handover_day_bp)
     app.register_blueprint(defects_bp)
     app.register_blueprint(defect_lists_bp)
     app.register_blueprint(contractor_bp)

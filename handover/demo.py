@@ -20,7 +20,7 @@ from handover.fees.queries import batch_unit_ids, units_in_order
 from handover.fees.settlement import settlement_for
 from handover.projects import importing, unit_sheet
 from handover.projects import service as projects
-from handover.projects.models import HandoverMode, Owner, Project
+from handover.projects.models import Contract, HandoverMode, Owner, Project, Unit
 from handover.projects.rules import _ID_CHECK, _ID_WEIGHTS
 
 DEMO_PASSWORD = "demo1234"
@@ -112,6 +112,7 @@ def load_demo_data() -> dict:
         _add_floor_plans(first, admin)
         _add_risks(first)
         _add_document_settings(project, admin)
+        _add_handover_day(first)
     return {"project": project.name, "owner": owner.name}
 
 
@@ -424,3 +425,34 @@ def _add_document_settings(project, admin: User) -> None:
         bank_account="1202 0266 0900 1234 567", property_company="滨江物业服务有限公司云璟分公司",
         property_requirements="签署《前期物业服务协议》《临时管理规约》，登记业主及车辆信息，预交三个月物业服务费",
         seal_box=True)
+def _add_handover_day(batch) -> None:
+    """Batch 1's handover day: slots today and tomorrow, a few bookings (one by the demo owner),
+    three owners checked in today (one past the documents desk, one refused at the fee station)."""
+    from handover.core.timeutil import now_utc
+    from handover.handovers import appointments, visits
+
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    sales, finance = users["sales"], users["finance"]
+    appointments.set_up_day(batch, planned=None)
+    now = now_utc().replace(minute=0, second=0, microsecond=0)
+    today = appointments.create_slot(batch, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=3),
+                                     capacity=20)
+    tomorrow = appointments.create_slot(batch, starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=2),
+                                        capacity=20)
+    units = list(db.session.scalars(sa.select(Unit).where(Unit.batch_id == batch.id, Unit.handed_over_on.is_(None))
+                                   .order_by(Unit.id).limit(8)))
+    owner_unit = db.session.scalar(sa.select(Unit).join(Contract).join(Owner).where(Owner.phone == DEMO_OWNER_PHONE))
+    for unit in units[:5]:
+        appointments.book(unit, today.id, actor=sales)
+    for unit in units[5:8]:
+        appointments.book(unit, tomorrow.id, actor=sales)
+    if (owner_unit is not None and owner_unit.batch_id == batch.id and owner_unit.handed_over_on is None
+            and owner_unit not in units[:8]):
+        appointments.book(owner_unit, tomorrow.id, actor=sales)
+    first, _ = visits.check_in(units[0], actor=sales, at=now_utc() - timedelta(minutes=40))
+    second, _ = visits.check_in(units[1], actor=sales, at=now_utc() - timedelta(minutes=30))
+    visits.check_in(units[2], actor=sales, at=now_utc() - timedelta(minutes=10))
+    visits.record_step(first, "documents", "done", actor=sales, at=now_utc() - timedelta(minutes=25))
+    visits.record_step(second, "documents", "done", actor=sales, at=now_utc() - timedelta(minutes=20))
+    visits.record_step(second, "fees", "refused", actor=finance, note="业主对面积补差金额有异议，待销售复核",
+                       at=now_utc() - timedelta(minutes=5))

@@ -4,6 +4,7 @@ from handover.audit.models import *  # noqa: F401,F403
 from handover.cases.models import *  # noqa: F401,F403
 from handover.defects.models import *  # noqa: F401,F403
 from handover.fees.models import *  # noqa: F401,F403
+from handover.handovers.day_models import *  # noqa: F401,F403
 from handover.handovers.models import *  # noqa: F401,F403
 from handover.inspections.models import *  # noqa: F401,F403
 from handover.jobs.models import *  # noqa: F401,F403

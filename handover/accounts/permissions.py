@@ -80,6 +80,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "handovers.view": STAFF,
     "handovers.sign": frozenset({R.ADMIN, R.PROPERTY, R.SALES, R.MANAGER}),
     "handovers.revoke": frozenset({R.ADMIN, R.MANAGER}),
+    # the handover day: slots and set-up, booking (owners: their own units), desk, stations, console
+    "handovers.plan_day": frozenset({R.ADMIN, R.PROPERTY, R.SALES, R.MANAGER}),
+    "handovers.book": STAFF | {R.OWNER},
+    "handovers.view_day": STAFF,
+    "handovers.check_in": frozenset({R.ADMIN, R.PROPERTY, R.SALES, R.MANAGER}),
+    "handovers.station": STAFF,
+    "handovers.record": STAFF | {R.OWNER},  # the signed 收楼确认书 (owners: their own units)
     # inspections
     "inspections.view": STAFF,
     "inspections.inspect": frozenset({R.ADMIN, R.ENGINEERING, R.PROPERTY, R.SALES, R.MANAGER}),

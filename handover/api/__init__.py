@@ -26,6 +26,7 @@ def register_api(app: Flask) -> None:
     from handover.fees.documents_api import blp as fee_documents_blp
     from handover.field.api import blp as field_blp
     from handover.handovers.api import blp as handovers_blp
+    from handover.handovers.day_api import blp as handover_day_blp
     from handover.risks.api import blp as risks_blp
     from handover.inspections.api import blp as inspections_blp
     from handover.jobs.api import blp as jobs_blp
@@ -37,7 +38,7 @@ def register_api(app: Flask) -> None:
     rest_api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (accounts_blp, projects_blp, inspections_blp, defects_blp, fees_blp, keys_blp, defect_exports_blp, jobs_blp,
                       fee_documents_blp, key_documents_blp, handovers_blp, risks_blp, cases_blp,
-                      notifications_blp, surveys_blp, field_blp):
+                      notifications_blp, surveys_blp, field_blp, handover_day_blp):
         csrf.exempt(blueprint)
         rest_api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     _make_spec_public(app)

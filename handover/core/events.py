@@ -35,6 +35,8 @@ case_replied = domain.signal("case_replied")
 case_escalated = domain.signal("case_escalated")
 case_breached = domain.signal("case_breached")
 survey_answered = domain.signal("survey_answered")
+appointment_changed = domain.signal("appointment_changed")
+visit_step_recorded = domain.signal("visit_step_recorded")
 
 _PENDING = "handover_pending_events"
 

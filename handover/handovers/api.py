@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
+from handover.core.timeutil import today_local
 from handover.extensions import db
 from handover.handovers import queries, service
 from handover.handovers.schemas import HandoverInSchema, HandoverSchema
@@ -34,8 +35,9 @@ def sign_handover(data, unit_id: int):
     (field or `Idempotency-Key` header) returns the first record and signs nothing more."""
     user = request_user()
     unit = project_queries.get_unit(user, unit_id)
-    service.sign_handover(unit, on=data["handed_over_on"], actor=user, at=data["at"], items=data["items"],
-                          note=data["note"],
+    service.sign_handover(unit, on=data["handed_over_on"] or today_local(), actor=user, at=data["at"],
+                          items=[*data["items"], *data["documents"]], note=data["note"],
+                          owner_signature=data["owner_signature"], staff_signature=data["staff_signature"],
                           idempotency_key=data["idempotency_key"] or request.headers.get("Idempotency-Key"))
     db.session.commit()
     return queries.handover_view(unit)

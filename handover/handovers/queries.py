@@ -146,3 +146,7 @@ class HandoverView:
 def handover_view(unit: Unit) -> HandoverView:
     return HandoverView(unit=unit, gate=gate(unit, Purpose.SIGN), history=history(unit.id),
                         settlement=settlement_for(unit) if unit.contract is not None else None)
+
+
+# the handover day registers its conditions (walk-through, meter readings) when loaded
+from handover.handovers import walkthrough as _walkthrough  # noqa: E402,F401

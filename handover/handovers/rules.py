@@ -44,6 +44,9 @@ HANDED_ITEMS = {
     "quality_guarantee": _l("Residential quality guarantee (住宅质量保证书)"),
     "user_manual": _l("Residential user manual (住宅使用说明书)"),
     "handover_confirmation": _l("Handover confirmation (收楼确认书)"),
+    "owner_handbook": _l("Owner handbook (业主手册)"),
+    "access_cards": _l("Access cards (门禁卡)"),
+    "gift": _l("Gift, one per household (交付礼品)"),
 }
 
 

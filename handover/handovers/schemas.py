@@ -6,10 +6,15 @@ from handover.handovers.rules import HANDED_ITEMS
 
 
 class HandoverInSchema(Schema):
-    handed_over_on = fields.Date(required=True)
+    handed_over_on = fields.Date(load_default=None, metadata={"description": "default: today"})
     at = fields.AwareDateTime(load_default=None, metadata={"description": "when the owner signed (default: now)"})
     items = fields.List(fields.String(validate=validate.OneOf(list(HANDED_ITEMS))), load_default=list,
                         metadata={"description": "what was handed: " + ", ".join(HANDED_ITEMS)})
+    documents = fields.List(fields.String(validate=validate.OneOf(list(HANDED_ITEMS))), load_default=list,
+                            metadata={"description": "the documents handed (added to items)"})
+    owner_signature = fields.String(load_default=None, metadata={"description": "PNG data URL; required where "
+                                                                                  "the batch runs a handover day"})
+    staff_signature = fields.String(load_default=None, metadata={"description": "PNG data URL"})
     note = fields.String(load_default="", validate=validate.Length(max=2000))
     idempotency_key = fields.String(load_default=None, validate=validate.Length(min=1, max=80),
                                     metadata={"description": "or the Idempotency-Key header: a resend returns "

@@ -20,9 +20,12 @@ from handover.core.lifecycle import act_time
 from handover.core.timeutil import now_utc
 from handover.extensions import db
 from handover.handovers import rules
+from handover.handovers.appointments import uses_visits
+from handover.handovers.day_models import HandoverSignature
 from handover.handovers.models import HandoverRecord
 from handover.handovers.queries import gate, history
 from handover.handovers.rules import Purpose
+from handover.keys.service import decode_signature
 from handover.projects.models import Unit
 
 
@@ -75,7 +78,8 @@ def _check_date(on: date | None) -> None:
 
 
 def sign_handover(unit: Unit, *, on: date, actor: User, at: datetime | None = None, items: Iterable[str] = (),
-                  note: str = "", idempotency_key: str | None = None) -> HandoverRecord:
+                  note: str = "", idempotency_key: str | None = None, owner_signature: str | None = None,
+                  staff_signature: str | None = None) -> HandoverRecord:
     """Record that the owner signed the handover on `on` (warranty periods run from this date).
 
     Refused (Conflict, every unmet condition in `details`) while the gate is closed. A resend
@@ -91,13 +95,42 @@ def sign_handover(unit: Unit, *, on: date, actor: User, at: datetime | None = No
         closed = gate(unit, Purpose.SIGN)
         if not closed.open:
             raise Conflict(closed.message, details=closed.details())
+        signatures = _signatures(unit, owner_signature, staff_signature)
         rules.HANDOVER.next(_state(unit), rules.SIGN)
         row = _append(unit, action=rules.SIGN, actor=actor, at=at, on=on, items=handed, note=note,
                       idempotency_key=idempotency_key)
+        if signatures is not None:
+            db.session.add(HandoverSignature(record_id=row.id, owner_signature=signatures[0],
+                                             staff_signature=signatures[1], recorded_at=now_utc()))
+            db.session.flush()
         announce(unit_handed_over, unit_id=unit.id, at=row.at, actor_id=actor.id)
         return row
 
     return _once(unit, rules.SIGN, idempotency_key, sign)
+
+
+def _signatures(unit: Unit, owner: str | None, staff: str | None) -> tuple[bytes, bytes] | None:
+    """The drawn signatures (PNG data URLs → bytes). Required where the batch runs a handover day
+    (the 收楼确认书 carries them); elsewhere optional, as before."""
+    required = uses_visits(unit.batch_id)
+    if not required and not owner and not staff:
+        return None
+    problems, found = [], {}
+    for field, value in (("owner_signature", owner), ("staff_signature", staff)):
+        if not value:
+            problems.append({"field": field, "message": _("The signature is missing.")})
+            continue
+        try:
+            found[field] = decode_signature(value)
+        except ValidationFailed as exc:
+            problems.append({"field": field, "message": exc.message})
+    if problems:
+        raise ValidationFailed(problems[0]["message"], details=problems)
+    return found["owner_signature"], found["staff_signature"]
+
+
+def signatures_of(record_id: int) -> HandoverSignature | None:
+    return db.session.scalar(sa.select(HandoverSignature).where(HandoverSignature.record_id == record_id))
 
 
 def correct_handover(unit: Unit, *, on: date, actor: User, note: str, at: datetime | None = None,

@@ -1,7 +1,7 @@
 """Handover pages: a unit's gate (every unmet condition), signing, and the record with its history."""
 import secrets
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
@@ -10,6 +10,8 @@ from handover.handovers import queries, rules, service
 from handover.handovers.forms import CorrectForm, RevokeForm, SignForm
 from handover.projects import queries as project_queries
 from handover.web.forms import attempt, show_errors
+from handover.handovers import appointments, visits, walkthrough
+from handover.handovers.day_forms import ReadingsForm
 
 bp = Blueprint("handovers", __name__)
 
@@ -20,7 +22,10 @@ def _page(unit, *, sign: SignForm | None = None, correct: CorrectForm | None = N
     if sign is None:
         sign = SignForm(formdata=None)
         sign.idempotency_key.data = secrets.token_urlsafe(16)
-    return render_template("handovers/unit.html", unit=unit, view=queries.handover_view(unit), sign=sign,
+    day = {"uses_visits": appointments.uses_visits(unit.batch_id), "reading": visits.latest_reading(unit.id),
+           "walkthrough_signed": visits.walkthrough_signed(unit.id), "visit": visits.open_visit(unit.id),
+           "readings": ReadingsForm(formdata=None)}
+    return render_template("handovers/unit.html", unit=unit, view=queries.handover_view(unit), sign=sign, day=day,
                            correct=correct or CorrectForm(formdata=None), revoke=revoke or RevokeForm(formdata=None),
                            items=rules.HANDED_ITEMS, can_sign=can(user, "handovers.sign"),
                            can_revoke=can(user, "handovers.revoke")), status
@@ -54,7 +59,9 @@ def sign(unit_id: int):
         return _page(unit_row, sign=form, status=400)
     outcome = _attempt(form, lambda: service.sign_handover(
         unit_row, on=form.handed_over_on.data, actor=user, items=form.items.data or [], note=form.note.data or "",
-        idempotency_key=form.idempotency_key.data or None),
+        idempotency_key=form.idempotency_key.data or None,
+        owner_signature=request.form.get("owner_signature") or None,
+        staff_signature=request.form.get("staff_signature") or None),
         success=lambda _record: _("Handover signed: handed over on %(on)s.", on=unit_row.handed_over_on))
     if not outcome:
         return _page(unit_row, sign=form, status=outcome.error.status)
@@ -91,4 +98,20 @@ def revoke(unit_id: int):
                        success=_("Handover revoked."))
     if not outcome:
         return _page(unit_row, revoke=form, status=outcome.error.status)
+    return redirect(url_for("handovers.unit", unit_id=unit_row.id))
+
+
+@bp.post("/units/<int:unit_id>/handover/walkthrough")
+@requires("handovers.station")
+def sign_walkthrough(unit_id: int):
+    """The owner and the accompanying staff sign the walk-through (the unit's handover round)."""
+    user = request_user()
+    unit_row = project_queries.get_unit(user, unit_id)
+
+    def step():
+        inspection = walkthrough.walkthrough_round(unit_row, actor=user)
+        return walkthrough.sign_walkthrough(inspection, owner_signature=request.form.get("owner_signature"),
+                                            staff_signature=request.form.get("staff_signature"), actor=user)
+
+    attempt(step, success=_("Walk-through signed."))
     return redirect(url_for("handovers.unit", unit_id=unit_row.id))

@@ -22,6 +22,7 @@ from handover.projects import rules as project_rules
 from handover.projects.models import HandoverMode
 from handover.fees import exports as fee_exports
 from handover.fees.documents import STEPS, WHAT_TO_BRING
+from handover.handovers import appointments as handover_appointments
 from handover.web import held
 
 bp = Blueprint("portal", __name__, url_prefix="/my")
@@ -53,8 +54,11 @@ def _visit(unit, phase: str) -> dict | None:
     what to bring and the steps; None once the unit is handed over."""
     if phase == "handed_over":
         return None
+    appointment = handover_appointments.appointment_of(unit.id)
     return {"scattered": unit.batch.mode == HandoverMode.SCATTERED, "address": unit.batch.project.address,
-            "what_to_bring": WHAT_TO_BRING, "steps": STEPS}
+            "what_to_bring": WHAT_TO_BRING, "steps": STEPS,
+            "appointment": appointment.slot if appointment and appointment.slot else None,
+            "slots_open": bool(handover_appointments.slots(unit.batch_id, upcoming=True))}
 
 
 @bp.get("/payments/<int:payment_id>/receipt.pdf")

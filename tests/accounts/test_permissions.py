@@ -57,9 +57,15 @@ fees.record_payment                             x   .   .   .   x   .   .   .
 fees.view                                       x   x   x   x   x   x   .   .
 fees.view_overview                              x   .   x   .   x   x   .   .
 fees.view_statement                             x   x   x   x   x   x   .   x
+handovers.book                                  x   x   x   x   x   x   .   x
+handovers.check_in                              x   .   x   x   .   x   .   .
+handovers.plan_day                              x   .   x   x   .   x   .   .
+handovers.record                                x   x   x   x   x   x   .   x
 handovers.revoke                                x   .   .   .   .   x   .   .
 handovers.sign                                  x   .   x   x   .   x   .   .
+handovers.station                               x   x   x   x   x   x   .   .
 handovers.view                                  x   x   x   x   x   x   .   .
+handovers.view_day                              x   x   x   x   x   x   .   .
 inspections.edit_checklist                      x   .   .   .   .   .   .   .
 inspections.inspect                             x   x   x   x   .   x   .   .
 inspections.view                                x   x   x   x   x   x   .   .
