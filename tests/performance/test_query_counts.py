@@ -1,0 +1,81 @@
+"""No list page or API list issues more queries because the batch is bigger: each is counted
+with 50 units and again with 500 (two defects each) and must issue the same number."""
+import pytest
+
+from handover.defects import counts
+from handover.extensions import db
+from tests.fixtures.queries import count_queries, seed_units
+
+#: every list page and API list of a batch (keep this in step with the URL map)
+LIST_URLS = [
+    "/batches/{batch}/defects",
+    "/batches/{batch}/defects?status=assigned",
+    "/batches/{batch}/defects?building_id={building}&status=open",
+    "/batches/{batch}/defects/dashboard",
+    "/batches/{batch}/units",
+    "/batches/{batch}/fees",
+    "/batches/{batch}/risks",
+    "/batches/{batch}/readiness",
+    "/batches/{batch}/statements",
+    "/batches/{batch}/areas",
+    "/batches/{batch}/promises",
+    "/batches/{batch}/transfers",
+    "/batches/{batch}/exports",
+    "/keys",
+    "contractor:/contractor/defects",
+    "contractor:/api/v1/defects",
+    "/api/v1/defects?batch_id={batch}",
+    "/api/v1/defects?batch_id={batch}&status=assigned",
+    "/api/v1/units?batch_id={batch}",
+    "/api/v1/keys?batch_id={batch}",
+    "/api/v1/batches/{batch}/risks",
+    "/api/v1/batches/{batch}/areas",
+    "/api/v1/batches/{batch}/promises",
+    "/api/v1/batches/{batch}/readiness",
+    "/api/v1/units/{unit}/inspections",
+]
+
+
+def _counts(app, as_role, urls: list[str]) -> dict[str, int]:
+    found, statuses = {}, {}
+    for entry in urls:
+        role, _, url = entry.rpartition(":") if not entry.startswith("/") else ("", "", entry)
+        caller = as_role(role or "admin")
+        counts.forget()  # the dashboard's figures are computed, not served from memory
+        caller.get(url)  # warm-up: first-request work (translations, permissions) is not counted
+        counts.forget()
+        with app.app_context():
+            engine = db.engine
+        with count_queries(engine) as counted:
+            response = caller.get(url)
+        found[entry] = counted
+        statuses[entry] = response.status_code
+    assert all(code == 200 for code in statuses.values()), {u: c for u, c in statuses.items() if c != 200}
+    return found
+
+
+def test_list_pages_issue_the_same_queries_for_50_and_500_units(app, world, as_role):
+    with app.app_context():
+        unit_ids = seed_units(world.a.batch_id, 50, contractor_id=world.contractor_id)
+        from handover.projects.models import Unit
+        building = db.session.get(Unit, unit_ids[0]).building_id
+    values = {"batch": world.a.batch_id, "building": building, "unit": unit_ids[0]}
+    urls = [url.format(**values) for url in LIST_URLS]
+    small = _counts(app, as_role, urls)
+    with app.app_context():
+        seed_units(world.a.batch_id, 450, contractor_id=world.contractor_id)
+    large = _counts(app, as_role, urls)
+    grown = {url: (small[url].total, large[url].total) for url in urls if large[url].total != small[url].total}
+    details = "\n\n".join(f"{url}: {small[url].total} → {large[url].total}\n{large[url]}" for url in grown)
+    assert not grown, f"queries grow with the batch: {grown}\n{details}"
+
+
+@pytest.mark.parametrize("url", ["/batches/{batch}/defects?status=assigned", "/api/v1/defects?batch_id={batch}"])
+def test_the_defect_list_counts_once_and_sorts_once(app, world, as_role, url):
+    with app.app_context():
+        seed_units(world.a.batch_id, 50, contractor_id=world.contractor_id)
+    counted = _counts(app, as_role, [url.format(batch=world.a.batch_id)])[url.format(batch=world.a.batch_id)]
+    sorted_reads = [s for s in counted.statements if "FROM defects" in s and "ORDER BY defects.created_at DESC" in s]
+    counting = [s for s in counted.statements if "count(" in s.lower() and "defects" in s]
+    assert len(sorted_reads) == 1, counted
+    assert len(counting) == 1, counted
