@@ -79,3 +79,35 @@ def test_the_defect_list_counts_once_and_sorts_once(app, world, as_role, url):
     counting = [s for s in counted.statements if "count(" in s.lower() and "defects" in s]
     assert len(sorted_reads) == 1, counted
     assert len(counting) == 1, counted
+
+
+def _inspect(app, world, rounds: int, results_each: int) -> None:
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from handover.accounts.models import User
+    from handover.inspections import service
+    from handover.inspections.models import ChecklistItem, InspectionStage
+    from handover.projects.models import Unit
+
+    with app.test_request_context(method="POST"):
+        service.seed_default_checklist()
+        item_ids = list(db.session.scalars(sa.select(ChecklistItem.id).order_by(ChecklistItem.id)))
+        actor = db.session.get(User, world.users["engineering"])
+        for n in range(rounds):
+            inspection = service.start_inspection(db.session.get(Unit, world.a1.id), InspectionStage.UNIT_ACCEPTANCE,
+                                                  actor=actor, inspected_on=date(2026, 11, 1 + n))
+            for item_id in item_ids[n * results_each:(n + 1) * results_each]:
+                service.record_result(inspection, service.ResultInput(item_id=item_id, passed=True))
+        db.session.commit()
+
+
+def test_a_units_inspections_and_their_results_come_in_a_fixed_number_of_queries(app, world, as_role):
+    url = f"/api/v1/units/{world.a1.id}/inspections"
+    _inspect(app, world, 1, 2)
+    one = _counts(app, as_role, [url])[url]
+    _inspect(app, world, 3, 4)
+    four = _counts(app, as_role, [url])[url]
+    assert len(as_role("admin").get(url).get_json()) == 4
+    assert one.total == four.total, four
