@@ -14,8 +14,11 @@ from handover.core import storage
 from handover.core.errors import DomainError, NotFound
 from handover.core.pagination import paginate
 from handover.core.timeutil import today_local
+from handover.extensions import db
 from handover.handovers.queries import key_refusal
+from handover.jobs.models import Job
 from handover.keys import document_rows, documents, queries, rules, service
+from handover.keys import exports as key_exports
 from handover.keys.forms import KeyEventForm
 from handover.keys.models import Key, KeyEventType, KeyStatus
 from handover.projects import queries as project_queries
@@ -185,8 +188,12 @@ def tag_sheet(batch_id: int):
     """Printable QR tags (3 × 8 labels per A4 page) for the batch or one building."""
     user = request_user()
     batch = project_queries.get_batch(user, batch_id)
-    sheet = document_rows.gather_tags(user, batch, int_arg("building_id"))
-    return _send(documents.render_tag_sheet(sheet), f"钥匙标签-{batch.name}.pdf", PDF, attachment=False)
+    outcome = key_exports.export_tags(user, batch, int_arg("building_id"))
+    if isinstance(outcome, Job):
+        db.session.commit()
+        flash(_("The tag sheet is large: it is being prepared. Download it from this page when it is ready."), "info")
+        return redirect(url_for("jobs.detail", job_id=outcome.id))
+    return _send(outcome, key_exports.tag_file_name(batch.name), PDF, attachment=False)
 
 
 @bp.get("/batches/<int:batch_id>/keys.xlsx")
