@@ -37,7 +37,10 @@ def test_a_second_view_reads_no_defects_and_says_when_the_figures_were_counted(a
         second = caller.get(url).get_data(as_text=True)
     assert _total(first) == _total(second) == 1
     assert not [s for s in counted.statements if "FROM defects" in s], counted
-    assert "data-counted-at=" in second and "recounted at most every 30 seconds" in second
+    freshness = re.search(r'data-counted-at="[^"]+">([^<]+)</p>', second)
+    assert freshness, second
+    # "数据统计于 10:32:05，最多每 30 秒重新统计一次。" (the time it was counted, local, and the TTL)
+    assert re.search(r"\d\d:\d\d:\d\d", freshness.group(1)) and "30" in freshness.group(1)
 
 
 def test_a_recorded_defect_and_a_status_change_show_at_once(app, world, as_role):
