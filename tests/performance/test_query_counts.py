@@ -111,3 +111,28 @@ def test_a_units_inspections_and_their_results_come_in_a_fixed_number_of_queries
     four = _counts(app, as_role, [url])[url]
     assert len(as_role("admin").get(url).get_json()) == 4
     assert one.total == four.total, four
+
+
+def _reimport_queries(app, batch_id: int, units: int) -> int:
+    from handover.projects import importing
+    from handover.projects.models import Batch
+    from tests.fixtures.sheets import good_row, sheet_bytes
+
+    rows = [good_row(str(1000 + n), 楼层=n // 10 + 1) for n in range(units)]
+    with app.test_request_context(method="POST"):
+        batch = db.session.get(Batch, batch_id)
+        importing.import_units(batch, sheet_bytes(rows))
+        db.session.commit()
+        changed = [dict(row, 实测面积=100.5) for row in rows]  # every unit changes: each is compared
+        batch = db.session.get(Batch, batch_id)
+        with count_queries() as counted:
+            importing.import_units(batch, sheet_bytes(changed))
+            db.session.flush()
+        db.session.rollback()
+    return sum(1 for s in counted.statements if s.startswith("SELECT"))
+
+
+def test_a_reimport_reads_the_units_with_their_contracts_and_owners(app, make_project):
+    small = _reimport_queries(app, make_project("小批次").batch_id, 20)
+    large = _reimport_queries(app, make_project("大批次").batch_id, 200)
+    assert small == large
