@@ -26,7 +26,7 @@ from handover.core.timeutil import to_local, today_local
 from handover.extensions import db
 from handover.fees import document_rows, documents, queries
 from handover.fees.models import Payment
-from handover.fees.settlement import Settlement, settlement_for
+from handover.fees.settlement import Settlement, settlement_for, settlements_for
 from handover.jobs import service as jobs
 from handover.jobs.models import Job
 from handover.jobs.runner import JobContext
@@ -153,12 +153,10 @@ def gather_notices(unit_ids: list[int], actor: User,
     them are left out, and their owners are issued nothing."""
     notices, issued = [], {}
     for start in range(0, len(unit_ids), UNITS_PER_CHUNK):
-        statements = []
-        for unit in queries.units_in_order(unit_ids[start:start + UNITS_PER_CHUNK]):
-            try:
-                statements.append(notice_statement(unit))
-            except Conflict:
-                continue
+        units = [unit for unit in queries.units_in_order(unit_ids[start:start + UNITS_PER_CHUNK])
+                 if unit.contract is not None]
+        with force_locale(DOCUMENT_LOCALE):  # a chunk's statements in a fixed number of queries
+            statements = [statement for statement in settlements_for(units) if not statement.returned]
         issue_activations([statement.unit for statement in statements], actor=actor, issued=issued)
         notices += [notice(statement, issued) for statement in statements]
         db.session.commit()
