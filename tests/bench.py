@@ -331,7 +331,8 @@ def _documents(label: str, app, ids: dict, quick: bool, upload: str) -> list[tup
 
         r = alternate(lambda: bare_xlsx(out_dir / "bare.xlsx", headers, plain), ours_xlsx, 1 if quick else 3)
         r["note"] = (f"{len(plain):,} rows × {len(headers)} columns, streamed from the database; "
-                     f"peak Python memory while writing {traced_peak_mb(ours_xlsx):.0f} MB (tracemalloc); "
+                     + (f"peak Python memory while writing {traced_peak_mb(ours_xlsx):.0f} MB (tracemalloc); "
+                        if not quick else "") +
                      f"process peak RSS {rss_before:.0f} → {rss_mb():.0f} MB (bench copies included)")
         db.session.commit()
         results.append((label, "Excel ledger of the whole batch", r))
