@@ -94,7 +94,16 @@ lint: $(VENV)/.installed
 test: install browser
 	@bash tests/run_suite.sh
 
+# The load section drives gunicorn with Debian's wrk (installed here when missing).
+# `make bench BENCH_ARGS=--quick` keeps a run under about 10 minutes on 2 cores.
 bench: install
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing wrk for the bench's load section..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	      || echo "Could not install wrk: the load section will be skipped."; \
+	  else echo "wrk missing and cannot be installed here: the load section will be skipped."; fi; \
+	fi
 	$(DEV_ENV) $(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 clean:

@@ -86,6 +86,10 @@ class Config:
     JOB_SWEEP_INTERVAL_SECONDS = int(os.environ.get("JOB_SWEEP_INTERVAL_SECONDS", "30"))
     #: exports up to this many rows are served at once; larger ones become background jobs
     LEDGER_SYNC_MAX_ROWS = int(os.environ.get("LEDGER_SYNC_MAX_ROWS", "2000"))
+    #: key tags drawn inside the request at most; more become a background job
+    KEY_TAGS_SYNC_MAX = int(os.environ.get("KEY_TAGS_SYNC_MAX", "240"))
+    #: seconds the defect dashboard keeps its figures in a worker (0: count on every view)
+    DEFECT_COUNTS_TTL = float(os.environ.get("DEFECT_COUNTS_TTL", "30"))
     #: a TrueType (.ttf/.ttc) CJK font embedded in PDFs; found among installed fonts when unset
     PDF_FONT_PATH = os.environ.get("PDF_FONT_PATH")
 

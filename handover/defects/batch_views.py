@@ -5,14 +5,14 @@ overdue, quick fix) from the query string, so a count on the dashboard links to 
 """
 from dataclasses import replace
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import can, requires
 from handover.core.pagination import paginate
 from handover.core.timeutil import today_local
-from handover.defects import queries, rules, service
+from handover.defects import counts, queries, rules, service
 from handover.defects.forms import BulkAssignForm, contractor_choices
 from handover.defects.models import DefectStatus
 from handover.extensions import db
@@ -83,7 +83,10 @@ def batch_list(batch_id: int):
     can_assign = can(user, "defects.assign")
     choices = filter_choices(batch, filters)
     bulk = BulkAssignForm(formdata=None, contractors=choices["contractors"]) if can_assign else None
-    bulk_count = paginate(queries.defects_query(user, _bulk_scope(filters)), 1, 1).total if can_assign else 0
+    bulk_count = 0
+    if can_assign:  # the page's own total when the scope is the list's; one COUNT otherwise, never a second sort
+        bulk_scope = _bulk_scope(filters)
+        bulk_count = page.total if bulk_scope == filters else queries.count_defects(user, bulk_scope)
     return render_template("defects/list.html", batch=batch, page=page, filters=filters, overdue_ids=overdue_ids,
                            active=active_filters(), bulk=bulk, bulk_count=bulk_count, **choices)
 
@@ -123,9 +126,10 @@ def dashboard(batch_id: int):
     user = request_user()
     batch = project_queries.get_batch(user, batch_id)
     filters = read_filters(batch)
-    stats = queries.dashboard(user, filters)
+    stats, counted_at = counts.dashboard(user, filters, lambda: queries.dashboard(user, filters))
     return render_template("defects/dashboard.html", batch=batch, filters=filters, active=active_filters(),
-                           stats=stats, rows=_breakdowns(stats), **filter_choices(batch, filters))
+                           stats=stats, counted_at=counted_at,
+                           counts_ttl=int(current_app.config.get("DEFECT_COUNTS_TTL", counts.DEFAULT_TTL)), rows=_breakdowns(stats), **filter_choices(batch, filters))
 
 
 def _breakdowns(stats: dict) -> dict[str, list[tuple[str, str, int]]]:

@@ -92,16 +92,19 @@ def count_rows(user: User, filters: DefectFilters) -> int:
 
 @dataclass
 class Ledger:
-    """The gathered ledger: database records read in one go, turned into rows on iteration."""
+    """The gathered ledger: database records (a list, or a stream read while it is written),
+    turned into rows on iteration."""
 
     definition: ReportDefinition
-    records: list
+    records: Iterable
     photo_ids: dict[str, list[int]]
     photo_url: Callable[[int], str]
     today: date
+    #: how many records a stream holds (a list knows its own length)
+    total: int | None = None
 
     def __len__(self) -> int:
-        return len(self.records)
+        return self.total if self.total is not None else len(self.records)
 
     def dicts(self) -> Iterator[dict]:
         severities = {s: str(s.label) for s in Severity}
@@ -126,21 +129,21 @@ class Ledger:
             yield tuple(row[key] for key in keys)
 
 
-def gather_ledger(user: User, filters: DefectFilters, *, photo_url: Callable[[int], str]) -> Ledger:
-    """Every defect the user may see that matches the filters, in building/entrance/room order;
-    `photo_url(photo_id)` gives each photo's link.
+#: rows fetched from the database at a time while a ledger streams
+STREAM_ROWS = 2000
 
-    The records are read completely here, so the caller can end its transaction before the
-    slow rendering starts (on SQLite an open transaction would hold the database's write lock).
-    """
-    today = today_local()
+
+def _ledger_statement(user: User, filters: DefectFilters, today: date) -> sa.Select:
     stmt = (sa.select(Defect.id, Building.name, Unit.entrance, Unit.room_no, Defect.room, Defect.category,
                       Defect.sub_item, Defect.description, Defect.severity, Defect.status, Contractor.name,
                       Defect.due_date, Defect.rework_count, Defect.created_at)
             .join(Unit, Defect.unit_id == Unit.id).join(Building, Defect.building_id == Building.id)
             .outerjoin(Contractor, Defect.contractor_id == Contractor.id)
             .order_by(Building.sort_key, Unit.entrance, Unit.floor, Unit.room_no, Defect.created_at, Defect.id))
-    records = db.session.execute(scope_defects(filters.apply(stmt, today), user)).all()
+    return scope_defects(filters.apply(stmt, today), user)
+
+
+def _photo_ids(user: User, filters: DefectFilters, today: date) -> dict[str, list[int]]:
     photos = db.session.execute(
         sa.select(DefectPhoto.defect_id, DefectPhoto.id)
         .where(DefectPhoto.defect_id.in_(_filtered_ids(user, filters, today)))
@@ -148,7 +151,35 @@ def gather_ledger(user: User, filters: DefectFilters, *, photo_url: Callable[[in
     photo_ids: dict[str, list[int]] = defaultdict(list)
     for defect_id, photo_id in photos:
         photo_ids[defect_id].append(photo_id)
-    return Ledger(load_definition("defect_ledger"), records, photo_ids, photo_url, today)
+    return photo_ids
+
+
+def gather_ledger(user: User, filters: DefectFilters, *, photo_url: Callable[[int], str]) -> Ledger:
+    """Every defect the user may see that matches the filters, in building/entrance/room order;
+    `photo_url(photo_id)` gives each photo's link.
+
+    The records are read completely here (for a ledger small enough to make inside a request);
+    a big one streams (`stream_ledger`).
+    """
+    today = today_local()
+    records = db.session.execute(_ledger_statement(user, filters, today)).all()
+    return Ledger(load_definition("defect_ledger"), records, _photo_ids(user, filters, today), photo_url, today)
+
+
+def stream_ledger(user: User, filters: DefectFilters, *, photo_url: Callable[[int], str]) -> Ledger:
+    """The same ledger, its records read `STREAM_ROWS` at a time from a server-side cursor as the
+    rows are written (memory stays flat on 100,000 defects). The caller keeps the transaction open
+    while writing: on SQLite it must be a read transaction (`core.transactions.reading()`), which
+    in WAL mode never holds up writers."""
+    today = today_local()
+    total = count_rows(user, filters)
+    photo_ids = _photo_ids(user, filters, today)
+    stmt = _ledger_statement(user, filters, today).execution_options(yield_per=STREAM_ROWS)
+
+    def records() -> Iterator:
+        yield from db.session.execute(stmt)
+
+    return Ledger(load_definition("defect_ledger"), records(), photo_ids, photo_url, today, total=total)
 
 
 # --- a unit's defect list ------------------------------------------------------------------------

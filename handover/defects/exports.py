@@ -18,6 +18,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from handover.accounts.models import User
 from handover.core.errors import ValidationFailed
+from handover.core import transactions
 from handover.core.timeutil import today_local
 from handover.defects import document_rows, documents
 from handover.defects.queries import DefectFilters
@@ -93,14 +94,24 @@ def start_unit_pdfs(batch: Batch, *, actor: User) -> Job:
     return jobs.enqueue(UNIT_PDFS_KIND, {"batch_id": batch.id}, actor=actor)
 
 
+def write_ledger_file(path: Path, actor: User, filters: DefectFilters, progress: Callable[[int, int], None]) -> None:
+    """Stream the ledger into `path`: records come from a server-side cursor as the write-only
+    workbook is written, inside one read transaction (no write lock on SQLite; WAL keeps writers going)."""
+    db.session.commit()
+    with transactions.reading():
+        try:
+            ledger = document_rows.stream_ledger(actor, filters, photo_url=photo_url_builder())
+            documents.write_ledger(path, ledger, with_progress(ledger.rows(), len(ledger), progress))
+        finally:
+            db.session.commit()  # end the read transaction
+
+
 def ledger_job(ctx: JobContext) -> tuple[Path, str]:
-    """Job: write the ledger to the job's folder, reporting progress as rows are written."""
+    """Job: stream the ledger to the job's folder, reporting progress as rows are written."""
     batch_name = db.session.get(Batch, ctx.params["batch_id"]).name
     filters = document_rows.filters_from_params(ctx.params["filters"])
-    ledger = document_rows.gather_ledger(ctx.actor, filters, photo_url=photo_url_builder())
-    db.session.commit()  # the records are in memory: write the file holding no transaction
     path = ctx.out_dir / "ledger.xlsx"
-    documents.write_ledger(path, ledger, with_progress(ledger.rows(), len(ledger), ctx.progress))
+    write_ledger_file(path, ctx.actor, filters, ctx.progress)
     return path, _ledger_name(batch_name)
 
 

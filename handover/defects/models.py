@@ -133,6 +133,15 @@ class Defect(db.Model):
         return self.id[:8].upper()
 
 
+# The defect list's order (newest first, then id) read straight from an index under each of its
+# usual filters: batch; batch + status; batch + building + status. Without them SQLite sorted every
+# matching row for a 30-row page (184 ms → 0.3 ms on 100,000 defects with a status filter).
+sa.Index("ix_defects_list", Defect.batch_id, Defect.created_at.desc(), Defect.id)
+sa.Index("ix_defects_list_status", Defect.batch_id, Defect.status, Defect.created_at.desc(), Defect.id)
+sa.Index("ix_defects_list_building_status", Defect.batch_id, Defect.building_id, Defect.status,
+         Defect.created_at.desc(), Defect.id)
+
+
 class DefectEvent(HistoryMixin, db.Model):
     """One step in a defect's life: who did what, when, from which status to which. Never edited.
 

@@ -72,6 +72,12 @@ def defects_query(user: User, filters: DefectFilters) -> sa.Select:
     return scope_defects(filters.apply(stmt, today_local()), user)
 
 
+def count_defects(user: User, filters: DefectFilters) -> int:
+    """How many defects `defects_query` would list: one COUNT, no sort, no joins."""
+    stmt = scope_defects(filters.apply(sa.select(sa.func.count()).select_from(Defect), today_local()), user)
+    return db.session.scalar(stmt) or 0
+
+
 def get_defect(user: User, defect_id: str, *, for_update: bool = False) -> Defect:
     stmt = (sa.select(Defect).where(Defect.id == str(defect_id))
             .options(joinedload(Defect.unit).joinedload(Unit.building), joinedload(Defect.contractor),

@@ -12,7 +12,7 @@ from handover.accounts.models import User
 from handover.accounts.permissions import can
 from handover.core import idempotency, storage
 from handover.core.errors import Conflict, NotPermitted, TransitionNotAllowed, ValidationFailed
-from handover.core.events import announce, defect_status_changed
+from handover.core.events import announce, defect_recorded, defect_status_changed
 from handover.core.lifecycle import act_time
 from handover.core.timeutil import now_utc, today_local
 from handover.defects import photos, rules
@@ -112,6 +112,7 @@ def record_defect(unit: Unit | None, data: NewDefect, *, actor: User, at: dateti
             db.session.add(defect)
             _event(defect, "create", actor, at=at, note=defect.description)
             db.session.flush()
+            announce(defect_recorded, defect_id=defect.id, batch_id=defect.batch_id)
     except IntegrityError:
         # Another request with the same id won the race; answer with its defect.
         existing = db.session.get(Defect, defect_id, populate_existing=True)

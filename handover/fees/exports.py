@@ -23,12 +23,12 @@ from flask_babel import gettext as _
 from handover.accounts import service as accounts
 from handover.accounts.models import User
 from handover.accounts.rules import phone_for
-from handover.core.errors import Conflict, DomainError
+from handover.core.errors import Conflict
 from handover.core.timeutil import to_local, today_local
 from handover.extensions import db
 from handover.fees import document_rows, documents, queries
 from handover.fees.models import Payment
-from handover.fees.settlement import Settlement, settlement_for
+from handover.fees.settlement import Settlement, settlement_for, settlements_for
 from handover.jobs import service as jobs
 from handover.jobs.models import Job
 from handover.jobs.runner import JobContext
@@ -185,13 +185,19 @@ def gather_notices(unit_ids: list[int], actor: User, progress: Callable[[int], N
     skipped = [] if skipped is None else skipped
     done = 0
     for start in range(0, len(unit_ids), UNITS_PER_CHUNK):
+        chunk = list(queries.units_in_order(unit_ids[start:start + UNITS_PER_CHUNK]))
+        with force_locale(DOCUMENT_LOCALE):  # a chunk's statements in a fixed number of queries
+            settled = {s.unit.id: s for s in settlements_for([unit for unit in chunk if unit.contract is not None])}
+            no_buyer = _("The unit has no contract.")
         statements = []
-        for unit in queries.units_in_order(unit_ids[start:start + UNITS_PER_CHUNK]):
-            try:
-                statements.append(notice_statement(unit))
-            except DomainError as exc:
-                reason = "买受人已退房" if isinstance(exc, Conflict) else exc.message
-                skipped.append(Skipped(unit.full_name, reason))
+        for unit in chunk:
+            statement = settled.get(unit.id)
+            if statement is None:
+                skipped.append(Skipped(unit.full_name, no_buyer))
+            elif statement.returned:
+                skipped.append(Skipped(unit.full_name, "买受人已退房"))
+            else:
+                statements.append(statement)
             done += 1
             progress(done)
         issue_activations([statement.unit for statement in statements], actor=actor, issued=issued)

@@ -96,7 +96,8 @@ def units_in_order(unit_ids: list[int]) -> list[Unit]:
         sa.select(Unit).where(Unit.id.in_(unit_ids))
         .options(joinedload(Unit.building), joinedload(Unit.batch).joinedload(Batch.project),
                  joinedload(Unit.contract).joinedload(Contract.owner),
-                 joinedload(Unit.contract).selectinload(Contract.co_owners)))}
+                 # joined, not selectin: a selectin load splits every 500 units into one more query
+                 joinedload(Unit.contract).joinedload(Contract.co_owners))).unique()}
     return [units[uid] for uid in unit_ids if uid in units]
 
 

@@ -2,13 +2,14 @@
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
+from sqlalchemy.orm import selectinload
 
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.core.errors import NotFound
 from handover.extensions import db
 from handover.inspections import service
-from handover.inspections.models import Inspection
+from handover.inspections.models import Inspection, InspectionResult
 from handover.inspections.schemas import (ChecklistItemSchema, ChecklistQuerySchema, InspectionInSchema,
                                           InspectionSchema, ResultInSchema, ResultSchema,
                                           UnitResultInSchema)
@@ -33,6 +34,7 @@ def list_inspections(unit_id: int):
     """Every inspection round of a unit, oldest first."""
     unit = project_queries.get_unit(request_user(), unit_id)
     return list(db.session.scalars(sa.select(Inspection).where(Inspection.unit_id == unit.id)
+                                   .options(selectinload(Inspection.results).joinedload(InspectionResult.item))
                                    .order_by(Inspection.inspected_on, Inspection.id)))
 
 

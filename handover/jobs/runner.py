@@ -49,6 +49,7 @@ JOB_KINDS: dict[str, str] = {
     "unit_defect_pdfs": "handover.defects.exports:unit_pdfs_job",
     "fee_schedule": "handover.fees.exports:schedule_job",
     "handover_notices": "handover.fees.exports:notices_job",
+    "key_tags": "handover.keys.exports:tags_job",
 }
 #: kinds whose function writes domain rows (not only its file): their transactions begin as writers
 WRITING_KINDS: set[str] = {"handover_notices"}

@@ -7,7 +7,12 @@ from flask_smorest import Blueprint
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.api.schemas import ApiErrorSchema
+from handover.extensions import db
+from handover.jobs.api import accepted
+from handover.jobs.models import Job
+from handover.jobs.schemas import JobSchema
 from handover.keys import document_rows, documents, queries
+from handover.keys import exports as key_exports
 from handover.keys.models import KeyEventType
 from handover.projects import queries as project_queries
 
@@ -34,14 +39,18 @@ def key_ledger(batch_id: int):
 
 @blp.route("/batches/<int:batch_id>/keys/tags.pdf", methods=["GET"])
 @requires("keys.manage")
-@blp.response(200, description="QR key tags, 3 × 8 labels per A4 page")
+@blp.response(200, description="QR key tags, 3 × 8 labels per A4 page, when there are few")
+@blp.alt_response(202, schema=JobSchema, description="many tags: poll the job at `Location`")
 @blp.alt_response(404, schema=ApiErrorSchema)
 def tag_sheet(batch_id: int):
     """Printable QR tags for the batch's keys (`?building_id=` for one building)."""
     user = request_user()
-    sheet = document_rows.gather_tags(user, project_queries.get_batch(user, batch_id),
+    outcome = key_exports.export_tags(user, project_queries.get_batch(user, batch_id),
                                       request.args.get("building_id", type=int))
-    return _send(documents.render_tag_sheet(sheet), f"钥匙标签-{batch_id}.pdf", "application/pdf")
+    if isinstance(outcome, Job):
+        db.session.commit()
+        return accepted(outcome)
+    return _send(outcome, f"钥匙标签-{batch_id}.pdf", "application/pdf")
 
 
 @blp.route("/units/<int:unit_id>/keys/handover-record.pdf", methods=["GET"])

@@ -15,11 +15,13 @@ from handover.core.errors import DomainError, NotFound
 from handover.core.pagination import paginate
 from handover.core.timeutil import today_local
 from handover.handovers.queries import key_refusal
+from handover.jobs.models import Job
 from handover.keys import document_rows, documents, queries, rules, service
+from handover.keys import exports as key_exports
 from handover.keys.forms import KeyEventForm
 from handover.keys.models import Key, KeyEventType, KeyStatus
 from handover.projects import queries as project_queries
-from handover.web.forms import attempt, first_error
+from handover.web.forms import attempt, first_error, save
 
 bp = Blueprint("keys", __name__)
 
@@ -182,11 +184,15 @@ def _send(content: bytes, name: str, mimetype: str, *, attachment: bool):
 @bp.get("/batches/<int:batch_id>/keys/tags.pdf")
 @requires("keys.manage")
 def tag_sheet(batch_id: int):
-    """Printable QR tags (3 × 8 labels per A4 page) for the batch or one building."""
+    """Printable QR tags (3 × 7 labels per A4 page) for the batch or one building; a large batch
+    becomes a background job."""
     user = request_user()
     batch = project_queries.get_batch(user, batch_id)
-    sheet = document_rows.gather_tags(user, batch, int_arg("building_id"))
-    return _send(documents.render_tag_sheet(sheet), f"钥匙标签-{batch.name}.pdf", PDF, attachment=False)
+    outcome = save(lambda: key_exports.export_tags(user, batch, int_arg("building_id")))
+    if isinstance(outcome, Job):
+        flash(_("The tag sheet is large: it is being prepared. Download it from this page when it is ready."), "info")
+        return redirect(url_for("jobs.detail", job_id=outcome.id))
+    return _send(outcome, key_exports.tag_file_name(batch.name), PDF, attachment=False)
 
 
 @bp.get("/batches/<int:batch_id>/keys.xlsx")

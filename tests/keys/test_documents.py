@@ -200,3 +200,31 @@ def _property():
 def _save(name: str, content: bytes) -> None:
     OUTPUT_DIR.mkdir(exist_ok=True)
     (OUTPUT_DIR / name).write_bytes(content)
+
+
+def test_a_large_tag_sheet_becomes_a_job_whose_pdf_holds_every_tag(world, keys, api, app, monkeypatch):
+    from tests.reporting.test_api import poll
+
+    first = keys.received(world.a1.id)
+    second = keys.create(world.a2.id, copies=2, slot="A-02")
+    monkeypatch.setitem(app.config, "KEY_TAGS_SYNC_MAX", 1)
+    api.token("property")
+    response = api.get(f"/api/v1/batches/{world.a.batch_id}/keys/tags.pdf")
+    assert response.status_code == 202
+    job = poll(api, response.headers["Location"])
+    assert job["status"] == "finished" and job["progress"] == 100, job
+    content = api.get(job["download_url"]).data
+    text = pdf_text(content)
+    assert first.code in text and second.code in text and "柜位 A-02" in text
+    assert_fonts_embedded(content, "key-tags-job.pdf")
+
+
+def test_the_tag_page_sends_a_large_sheet_to_the_job_page(world, keys, as_role, app, monkeypatch):
+    keys.received(world.a1.id)
+    keys.received(world.a2.id)
+    monkeypatch.setitem(app.config, "KEY_TAGS_SYNC_MAX", 1)
+    response = as_role("property").get(f"/batches/{world.a.batch_id}/keys/tags.pdf")
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    monkeypatch.setitem(app.config, "KEY_TAGS_SYNC_MAX", 240)
+    direct = as_role("property").get(f"/batches/{world.a.batch_id}/keys/tags.pdf")
+    assert direct.status_code == 200 and direct.data.startswith(b"%PDF")
