@@ -134,10 +134,15 @@ STREAM_ROWS = 2000
 
 
 def _ledger_statement(user: User, filters: DefectFilters, today: date) -> sa.Select:
-    stmt = (sa.select(Defect.id, Building.name, Unit.entrance, Unit.room_no, Defect.room, Defect.category,
+    """Unit defects and public-area defects alike: an area's defects name the area where a unit's
+    name its room number, and a batch-wide area (roads, landscape) has no building."""
+    area = Defect.area.property.mapper.class_  # the public area (risks), reached through the relationship
+    stmt = (sa.select(Defect.id, sa.func.coalesce(Building.name, ""), Unit.entrance,
+                      sa.func.coalesce(Unit.room_no, area.name), Defect.room, Defect.category,
                       Defect.sub_item, Defect.description, Defect.severity, Defect.status, Contractor.name,
                       Defect.due_date, Defect.rework_count, Defect.created_at)
-            .join(Unit, Defect.unit_id == Unit.id).join(Building, Defect.building_id == Building.id)
+            .outerjoin(Unit, Defect.unit_id == Unit.id).outerjoin(Building, Defect.building_id == Building.id)
+            .outerjoin(area, Defect.area_id == area.id)
             .outerjoin(Contractor, Defect.contractor_id == Contractor.id)
             .order_by(Building.sort_key, Unit.entrance, Unit.floor, Unit.room_no, Defect.created_at, Defect.id))
     return scope_defects(filters.apply(stmt, today), user)
