@@ -1,5 +1,5 @@
 """The offline field client in a real browser at tablet size (768×1024, touch): take a building
-offline, lose the signal, log a defect with a photo and a checklist result, reload with no
+offline, lose the signal, log three defects with photos and a checklist result, reload with no
 network (the service worker serves the page, IndexedDB keeps the records, marked pending), get
 the signal back and see every record on the server exactly once with its original time; a
 resend never duplicates; a record that conflicts is shown with its reason, not lost.
@@ -79,41 +79,53 @@ def defects_on_server(app, description):
         return [(d.id, len(d.photos), d.created_at) for d in rows]
 
 
-def test_a_defect_logged_offline_survives_a_reload_and_syncs_once(page, app, world, seeded, tmp_path):
+def test_three_defects_logged_offline_survive_a_reload_and_sync_once_with_their_time(page, app, world, seeded,
+                                                                                      tmp_path):
+    from handover.core.timeutil import now_utc
+
     context = page.context
     open_field_and_take_offline(page, "engineering", world.a.batch_id)
     shot(page, "1-home-online")
 
     context.set_offline(True)
     page.click("#unit-list .field-unit >> nth=0")
-    page.click("#room-choices .chip >> nth=1")
-    page.fill("#defect-description", "离线记录：卧室墙面空鼓")
-    page.set_input_files("#photo-input", camera_photo(tmp_path / "wall.jpg"))
-    page.wait_for_selector("#photo-thumbs img")
-    shot(page, "2-defect-form-offline")
-    page.click("#save-defect")
-    page.wait_for_selector("#unit-defects [data-status=pending]")
+    descriptions = ["离线记录：卧室墙面空鼓", "离线记录：厨房地漏反坡", "离线记录：阳台栏杆松动"]
+    for number, description in enumerate(descriptions, start=1):
+        page.click(f"#room-choices .chip >> nth={number}")
+        page.fill("#defect-description", description)
+        page.set_input_files("#photo-input", camera_photo(tmp_path / f"photo{number}.jpg"))
+        page.wait_for_selector("#photo-thumbs img")
+        if number == 1:
+            shot(page, "2-defect-form-offline")
+        page.click("#save-defect")
+        wait_until(page, f"document.querySelectorAll('#unit-defects [data-status=pending]').length === {number}")
     page.click(".field-tab[data-tab=checklist]")
     page.click("#checklist li >> nth=0 >> [data-result=pass]")
-    wait_badge(page, 3)
+    wait_badge(page, 7)  # three defects, their three photos, one checklist result
+    logged_by = now_utc()
     for control in page.locator(".field-pane:not([hidden]) .btn, .field-tab").all():
         if control.is_visible():
             assert control.bounding_box()["height"] >= MIN_TAP
 
     page.reload()  # no network: the service worker answers from its copy, IndexedDB keeps the records
     page.wait_for_selector("#outbox [data-status=pending]")
-    assert badge(page) == "3"
-    assert page.locator("#outbox [data-status=pending]").count() == 3
+    assert badge(page) == "7"
+    assert page.locator("#outbox [data-status=pending]").count() == 7
     assert page.locator("#net-state[data-state=offline]").count() == 1
     shot(page, "3-reloaded-offline-pending")
-    assert defects_on_server(app, "离线记录：卧室墙面空鼓") == []
+    assert all(defects_on_server(app, d) == [] for d in descriptions)
 
+    page.wait_for_timeout(1500)  # the signal comes back a little later: times must stay the tablet's
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    wait_badge(page, 0)
+    wait_badge(page, 0, timeout=40.0)
     shot(page, "4-synced")
-    rows = defects_on_server(app, "离线记录：卧室墙面空鼓")
-    assert len(rows) == 1 and rows[0][1] == 1  # once, with its photo
+    rows = {d: defects_on_server(app, d) for d in descriptions}
+    for description, found in rows.items():
+        assert len(found) == 1 and found[0][1] == 1, description  # once, with its photo
+        created_at = found[0][2]
+        created_at = created_at if created_at.tzinfo else created_at.replace(tzinfo=logged_by.tzinfo)
+        assert created_at <= logged_by, "the defect keeps the time it was logged, not the time it synced"
     from handover.extensions import db
     from handover.inspections.models import InspectionResult
 
@@ -121,13 +133,12 @@ def test_a_defect_logged_offline_survives_a_reload_and_syncs_once(page, app, wor
         results = list(db.session.scalars(sa.select(InspectionResult)))
         assert len(results) == 1 and results[0].passed is True and results[0].at is not None
 
-    # a resend (the answer was lost on the way): every record goes again, nothing is duplicated
+    # a resend (the answers were lost on the way): every record goes again, nothing is duplicated
     page.evaluate("""() => new Dexie('handover-field').open().then(db =>
         db.table('outbox').toCollection().modify({status: 'pending'}))""")
     page.click("#sync-now")
-    wait_badge(page, 0)
-    rows_after = defects_on_server(app, "离线记录：卧室墙面空鼓")
-    assert rows_after == rows
+    wait_badge(page, 0, timeout=40.0)
+    assert {d: defects_on_server(app, d) for d in descriptions} == rows
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(InspectionResult)) == 1
 
