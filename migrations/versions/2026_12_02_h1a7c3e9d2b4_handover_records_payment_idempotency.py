@@ -37,6 +37,13 @@ def upgrade():
     with op.batch_alter_table('handover_records', schema=None) as batch_op:
         batch_op.create_index('ix_handover_records_unit', ['unit_id', 'id'], unique=False)
 
+    # Units signed before handover records existed (through the earlier API) get that act on record,
+    # so their history and the gate tell the same story.
+    at = "handed_over_on || ' 00:00:00'" if op.get_bind().dialect.name == "sqlite" else "CAST(handed_over_on AS TIMESTAMP)"
+    op.execute("INSERT INTO handover_records (unit_id, handed_over_on, items, recorded_at, action, note, at, actor_name) "
+               f"SELECT id, handed_over_on, '[]', CURRENT_TIMESTAMP, 'sign', '（升级前已登记的交付）', {at}, '' "
+               "FROM units WHERE handed_over_on IS NOT NULL")
+
     with op.batch_alter_table('fee_settings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('settle_before_handover', sa.JSON(), nullable=True))
 
