@@ -112,7 +112,13 @@ def run_migrations_online():
                 if broken:
                     raise RuntimeError(f"the migration left rows referring to missing rows: {broken[:5]}")
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            # never hand this connection back to the pool with enforcement off
+            if connection.in_transaction():
+                connection.commit()
+            raw = connection.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys=ON")
+            if raw.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
+                connection.invalidate()  # could not turn it back on: never reuse this connection
 
 
 if context.is_offline_mode():
