@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from handover.reporting.chinese_amount import amount_in_capitals
 from tests.reporting.conftest import assert_fonts_embedded, pdf_text, pypdf_fonts, save_output
 from tests.reporting.test_api import poll
+from tests.fixtures.tools import require
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SETTINGS = {"property_fee_rate": "3.20", "prepay_months": 3, "maintenance_fund_per_m2": "80.00",
@@ -117,8 +118,7 @@ def test_render_one_notice_page_for_review(priced, api):
     if len(pages) == 2:
         assert "交付通知书" in pages[1].extract_text() and "第 2 页，共 2 页" in pages[1].extract_text()
     path = save_output("notice.pdf", content)
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    require(shutil.which("pdftoppm") is not None, "pdftoppm (poppler-utils)")
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(path.with_name("notice"))],
                    check=True)
     assert path.with_name("notice-1.png").stat().st_size > 10_000

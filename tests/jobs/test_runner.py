@@ -10,6 +10,7 @@ from handover.core.errors import Conflict, NotFound
 from handover.extensions import db
 from handover.jobs import runner, service
 from handover.jobs.models import Job, JobStatus
+from tests.fixtures.tools import require
 
 SEEN_PROGRESS: list[int] = []
 
@@ -122,8 +123,7 @@ def redis_url(tmp_path):
     import socket
     import subprocess
 
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
+    require(shutil.which("redis-server") is not None, "redis-server")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -2,9 +2,9 @@
 import io
 from pathlib import Path
 
-import pytest
 
 from tests.fixtures.sheets import good_row, sheet_bytes
+from tests.fixtures.tools import require
 
 
 def test_token_then_create_project_and_batch(world, api):
@@ -134,8 +134,7 @@ def test_import_warns_of_a_name_no_document_font_can_print(world, api):
     goes through, and says which row and name would lose a character on every document."""
     from handover.reporting import fonts
 
-    if not Path(fonts.FALLBACK_FONTS[0][1][0]).is_file():
-        pytest.skip("fonts-hanazono is not installed (make fonts)")
+    require(Path(fonts.FALLBACK_FONTS[0][1][0]).is_file(), "fonts-hanazono (make fonts)")
     api.token("sales")
     sheet = sheet_bytes([good_row("301", 业主姓名="刘䶮"), good_row("302", 业主姓名="王𰀀")])
     response = api.post(f"/api/v1/batches/{world.a.batch_id}/units/import",

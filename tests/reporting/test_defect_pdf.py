@@ -12,6 +12,7 @@ from handover.projects.models import Unit
 from handover.defects import document_rows, documents
 from handover.reporting import fonts
 from tests.reporting.conftest import INJECTION, assert_fonts_embedded, pdf_fonts, pdf_text, pypdf_fonts, save_output
+from tests.fixtures.tools import require
 
 
 def _unit_pdf(app, unit_id, locale="zh_Hans_CN"):
@@ -151,8 +152,7 @@ def test_rare_characters_in_names_are_drawn_in_a_fallback_font(app):
     character is set in an embedded fallback font instead of vanishing, and reads back as text."""
     from handover.reporting import pdf
 
-    if not all(Path(c).is_file() for _name, (c, *_rest) in fonts.FALLBACK_FONTS):
-        pytest.skip("fonts-hanazono is not installed (make fonts)")
+    require(all(Path(c).is_file() for _name, (c, *_rest) in fonts.FALLBACK_FONTS), "fonts-hanazono (make fonts)")
     with app.test_request_context():
         st = pdf.styles()
         assert fonts.undrawable("刘䶮 𠀁") == "" and fonts.undrawable("刘\U000F0000") == "\U000F0000"
@@ -160,8 +160,7 @@ def test_rare_characters_in_names_are_drawn_in_a_fallback_font(app):
     path = save_output("rare-characters.pdf", content)
     assert all(pypdf_fonts(content).values())  # every font the page uses is embedded
     rows = pdf_fonts(path)
-    if rows is None:
-        pytest.skip("poppler-utils (pdftotext, pdffonts) is not installed")
+    require(rows is not None, "poppler-utils (pdftotext, pdffonts)")
     assert {row["emb"] for row in rows} == {"yes"} and len(rows) == 3, rows  # main font and both fallbacks
     text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
     assert "业主：刘䶮、王𠀁明" in text and "Room 101 <b>" in text

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from handover.reporting.xlsx import Column, neutralise, write_xlsx
+from tests.fixtures.tools import require
 
 
 def _read(rows, columns=None):
@@ -79,8 +80,7 @@ def test_libreoffice_shows_formula_like_text_as_typed_and_evaluates_nothing(tmp_
     import subprocess
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed")
+    require(soffice is not None, "LibreOffice (libreoffice-calc-nogui)")
     texts = ['=HYPERLINK("http://x","点我")', "=1+2", "+1+2", "-2+3", "@SUM(A1)"]
     path = tmp_path / "injection.xlsx"
     write_xlsx(path, [Column("备注", 30)], [[text] for text in texts], sheet_title="台账")
