@@ -7,13 +7,14 @@ from handover.accounts import service as accounts_service
 from handover.accounts.access import request_user
 from handover.accounts.permissions import requires
 from handover.core.errors import NotFound
-from handover.core.staging import discard_staged, load_staged, stage_file
+from handover.core.staging import discard_staged, load_staged
 from handover.core.pagination import paginate
 from handover.extensions import db
 from handover.projects import import_runs, importing, queries, service, unit_sheet
 from handover.projects.forms import BatchForm, CompanyDetailsForm, ImportConfirmForm, ProjectForm, UnitImportForm
 from handover.projects.models import HandoverMode, ImportRun, Unit
-from handover.web.forms import attempt, dry_run, import_problems, submit
+from handover.web.imports import preview_upload, recent_imports
+from handover.web.forms import attempt, submit
 
 bp = Blueprint("projects", __name__)
 
@@ -107,22 +108,9 @@ def import_units(batch_id: int):
     user = request_user()
     batch = queries.get_batch(user, batch_id)
     form = UnitImportForm()
-    problems = preview = confirm = None
-    file_name = ""
-    if form.validate_on_submit():
-        content, file_name = form.file.data.read(), form.file.data.filename or ""
-        # the summary on top of the form says what is wrong, the problems table lists each cell
-        outcome = dry_run(lambda: importing.preview_units(batch, content), form=form)
-        problems = import_problems(outcome.error)
-        preview = outcome.value
-        if preview is not None and preview.has_changes:
-            staged = stage_file(content, purpose=_purpose(batch.id), user_id=user.id, file_name=file_name,
-                                fingerprint=preview.fingerprint())
-            confirm = ImportConfirmForm(formdata=None, token=staged.token, sha256=staged.sha256)
-    runs = import_runs.recent_runs(batch.id, importing.RUN_KIND)
-    return render_template("projects/import.html", batch=batch, form=form, problems=problems, preview=preview,
-                           confirm=confirm, file_name=file_name, runs=runs,
-                           refusals={run.id: import_runs.undo_refusal(run) for run in runs})
+    found = preview_upload(form, lambda content: importing.preview_units(batch, content), purpose=_purpose(batch.id), user_id=user.id)
+    return render_template("projects/import.html", batch=batch, form=form, **found,
+                           **recent_imports(batch.id, importing.RUN_KIND))
 
 
 def _purpose(batch_id: int) -> str:
